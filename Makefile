@@ -1,0 +1,50 @@
+# Two commands on a fresh machine:
+#   make run    set up, build the model cache and index if missing, serve on 127.0.0.1:8000
+#   make test   set up, then lint, type-check, run every test and the evaluation gate
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: run test install lint typecheck pytest eval-gate browser-deps bench clean
+
+run: install
+	$(BIN)/reportqa serve
+
+test: install browser-deps lint typecheck pytest eval-gate
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, pinned: the CPU build lies on this machine's disk (an unpinned torch is CUDA)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+browser-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+eval-gate: install
+	$(BIN)/reportqa eval --data eval/data/test.jsonl --mode all --out var/eval/test \
+	  --baseline eval/baseline.json
+
+bench: install
+	$(BIN)/reportqa bench
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

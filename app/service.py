@@ -1,0 +1,35 @@
+"""The in-process service the API, the UI, the CLI and the evaluation all call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.models import Answer, Turn
+from index.models import Hit, SearchMode
+from ingest.models import Chunk
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    model: str
+    dim: int
+    chunk_count: int
+    documents: tuple[str, ...]
+    index_built_at: str  # ISO 8601
+    index_dir: str
+
+
+class QAService(Protocol):
+    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+        """Answer `question`; raises EmptyQuestionError / QuestionTooLongError."""
+        ...
+
+    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]: ...
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """Raises ChunkNotFoundError."""
+        ...
+
+    def info(self) -> ServiceInfo: ...
