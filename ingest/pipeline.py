@@ -1,0 +1,185 @@
+"""Files -> (Document, chunks): load, clean, parse, chunk; JSONL read/write; statistics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import statistics
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunk import DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS, TokenCounter, chunk_document
+from ingest.clean import clean
+from ingest.errors import IngestError
+from ingest.loaders import DEFAULT_MAX_BYTES, load_source, supported_suffixes
+from ingest.models import Chunk, Document, Section
+from ingest.parse import parse
+
+log = logging.getLogger(__name__)
+
+Ingested = tuple[Document, list[Chunk]]
+
+
+@dataclass(frozen=True)
+class IngestStats:
+    doc_id: str
+    pages: int
+    sections: int
+    subsections: int
+    paragraphs: int  # body paragraphs under the section tree (headings excluded)
+    glossary_entries: int
+    footnote_refs: int
+    chunks: int
+    tokens_min: int
+    tokens_median: float
+    tokens_max: int
+
+
+def ingest_path(
+    path: Path,
+    *,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    count_tokens: TokenCounter,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Ingested:
+    """One source file -> its Document and chunks (raises an IngestError on a bad file)."""
+    source = load_source(Path(path), max_bytes=max_bytes)
+    document = parse(clean(source.text, wrapped=source.wrapped), source.meta)
+    min_tokens = min(DEFAULT_MIN_TOKENS, max_tokens // 4)
+    chunks = chunk_document(document, count_tokens, max_tokens=max_tokens, min_tokens=min_tokens)
+    log.info("ingested %s: %d chunks", source.path, len(chunks))
+    return document, chunks
+
+
+def ingest_corpus(
+    paths: Path | Iterable[Path],
+    *,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    count_tokens: TokenCounter,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = iter,
+) -> list[Ingested]:
+    """Several files (or every supported file of a directory); doc ids must be unique."""
+    results: list[Ingested] = []
+    for path in progress(expand_paths(paths)):
+        results.append(
+            ingest_path(path, max_tokens=max_tokens, count_tokens=count_tokens, max_bytes=max_bytes)
+        )
+    _check_unique_ids(results)
+    return results
+
+
+def corpus_chunks(
+    paths: Path | Iterable[Path],
+    *,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    cache_dir: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: bool = False,
+) -> list[Chunk]:
+    """Every chunk of a corpus, in document order, counted with the offline cl100k tokenizer."""
+    from ingest.tokens import token_counter
+
+    results = ingest_corpus(
+        paths,
+        max_tokens=max_tokens,
+        count_tokens=token_counter(cache_dir),
+        max_bytes=max_bytes,
+        progress=progress_bar if progress else iter,
+    )
+    return [chunk for _, chunks in results for chunk in chunks]
+
+
+def progress_bar(paths: Iterable[Path]) -> Iterable[Path]:
+    """A tqdm bar over the files (on stderr)."""
+    from tqdm import tqdm
+
+    return tqdm(list(paths), desc="导入", unit="份", leave=False)
+
+
+def expand_paths(paths: Path | Iterable[Path]) -> list[Path]:
+    """Files as given; a directory stands for its supported files (sorted, metadata excluded)."""
+    given = [paths] if isinstance(paths, str | Path) else list(paths)
+    files: list[Path] = []
+    for path in map(Path, given):
+        files.extend(_directory_sources(path) if path.is_dir() else [path])
+    if not files:
+        raise IngestError(f"没有可导入的文件：{', '.join(map(str, given)) or '(未指定)'}")
+    return files
+
+
+def _directory_sources(directory: Path) -> list[Path]:
+    suffixes = supported_suffixes()
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file() and p.suffix.lower() in suffixes and not p.name.endswith(".meta.json")
+    )
+
+
+def _check_unique_ids(results: list[Ingested]) -> None:
+    seen: set[str] = set()
+    for document, _ in results:
+        if document.meta.doc_id in seen:
+            raise IngestError(
+                f"文档编号重复：{document.meta.doc_id}（请在 .meta.json 中指定 doc_id）"
+            )
+        seen.add(document.meta.doc_id)
+
+
+def write_chunks_jsonl(chunks: Iterable[Chunk], out: Path) -> int:
+    """Write one JSON object per chunk, atomically (temporary file + rename); returns the count."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            for chunk in chunks:
+                stream.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+                count += 1
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def read_chunks_jsonl(path: Path) -> list[Chunk]:
+    return list(iter_chunks_jsonl(path))
+
+
+def iter_chunks_jsonl(path: Path) -> Iterator[Chunk]:
+    with Path(path).open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield Chunk.from_dict(json.loads(line))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+                raise IngestError(f"分块文件第 {number} 行无效：{path}（{error}）") from error
+
+
+def stats(document: Document, chunks: list[Chunk]) -> IngestStats:
+    subsections = [child for section in document.sections for child in section.children]
+    tokens = [chunk.n_tokens for chunk in chunks] or [0]
+    return IngestStats(
+        doc_id=document.meta.doc_id,
+        pages=len(document.pages),
+        sections=len(document.sections),
+        subsections=len(subsections),
+        paragraphs=sum(_paragraph_count(section) for section in document.sections),
+        glossary_entries=len(document.glossary),
+        footnote_refs=len(document.footnote_refs),
+        chunks=len(chunks),
+        tokens_min=min(tokens),
+        tokens_median=statistics.median(tokens),
+        tokens_max=max(tokens),
+    )
+
+
+def _paragraph_count(section: Section) -> int:
+    return len(section.paragraphs) + sum(_paragraph_count(child) for child in section.children)

@@ -1,0 +1,54 @@
+"""Shared fixtures: settings in tmp dirs, the real report's chunks, the real model and service.
+
+The real model is converted once into the repository's cache (var/cache, as `make run`
+uses), so the whole suite pays for the conversion at most once per machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.config import REPO_ROOT, Settings, get_settings
+
+SHARED_CACHE = Path(os.environ.get("REPORTQA_TEST_CACHE_DIR", REPO_ROOT / "var" / "cache"))
+
+
+@pytest.fixture(scope="session")
+def shared_cache_dir() -> Path:
+    SHARED_CACHE.mkdir(parents=True, exist_ok=True)
+    return SHARED_CACHE
+
+
+@pytest.fixture(scope="session")
+def session_settings(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Settings:
+    """Settings for the real corpus, an index of its own in tmp, the shared model cache."""
+    return get_settings(
+        index_dir=tmp_path_factory.mktemp("index") / "index", cache_dir=shared_cache_dir
+    )
+
+
+@pytest.fixture(scope="session")
+def real_embedder(session_settings: Settings):  # type: ignore[no-untyped-def]
+    from app.factory import build_embedder
+
+    return build_embedder(session_settings)
+
+
+@pytest.fixture(scope="session")
+def real_service(session_settings: Settings, real_embedder):  # type: ignore[no-untyped-def]
+    """The real service: real chunks, real bundled model, real FAISS + BM25 index."""
+    from app.factory import build_service
+
+    return build_service(session_settings, embedder=real_embedder)
+
+
+@pytest.fixture()
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key in list(os.environ):
+        if key.startswith("REPORTQA_"):
+            monkeypatch.delenv(key)
+    yield

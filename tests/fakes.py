@@ -1,0 +1,28 @@
+"""A deterministic fake embedder for fast unit tests of storage and fusion logic only."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+
+from index.embedder import Embedder
+
+
+class HashEmbedder(Embedder):
+    """Bag of character bigrams hashed into `dim` buckets, L2-normalised."""
+
+    def __init__(self, dim: int = 64, model_id: str = "fake-hash") -> None:
+        self.dim = dim
+        self.model_id = model_id
+
+    def encode(self, texts: Sequence[str], *, kind: Literal["query", "passage"]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for a, b in zip(text, text[1:], strict=False):
+                h = int(hashlib.md5((a + b).encode()).hexdigest()[:8], 16)
+                out[i, h % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)

@@ -1,0 +1,148 @@
+"""parse(): the section tree, title block, lead-ins, glossary and markers of the real report."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.clean import clean
+from ingest.models import Document, DocumentMeta
+from ingest.parse import parse, split_paragraphs, with_lead_in
+
+CHINESE_ORDINALS = "一二三四五六七八九"
+
+
+def test_three_top_sections(report_doc: Document) -> None:
+    titles = [s.title for s in report_doc.sections]
+    assert titles == [
+        "一、2020年工作回顾及“十三五”主要成就",
+        "二、“十四五”规划和2035年远景目标的主要考虑",
+        "三、2021年主要工作安排",
+    ]
+    assert all(s.level == 1 for s in report_doc.sections)
+    for section in report_doc.sections:
+        assert report_doc.clean_text[section.start :].startswith(section.title)
+
+
+def test_nine_subsections_under_the_work_plan(report_doc: Document) -> None:
+    first, second, plan = report_doc.sections
+    assert not first.children and not second.children
+    assert len(plan.children) == 9
+    for ordinal, child in zip(CHINESE_ORDINALS, plan.children, strict=True):
+        assert child.title.startswith(f"第{ordinal}，") and child.level == 2
+        assert plan.start < child.start < child.end <= plan.end
+        assert child.paragraphs, child.title
+    assert (
+        plan.children[0].title == "第一，坚持“外防输入、内防反弹”，慎终如始抓好常态化疫情精准防控"
+    )
+    assert plan.children[8].title == "第九，强化政府自身建设，努力建设人民满意政府"
+
+
+def test_section_spans_hold_their_paragraphs(report_doc: Document) -> None:
+    text = report_doc.clean_text
+    nodes = [*report_doc.sections, *(c for s in report_doc.sections for c in s.children)]
+    for node in nodes:
+        for paragraph in node.paragraphs:
+            assert node.start < paragraph.start < paragraph.end <= node.end
+            assert text[paragraph.start : paragraph.end] == paragraph.text
+            assert "\n" not in paragraph.text
+
+
+def test_title_block(report_doc: Document) -> None:
+    assert [p.text for p in report_doc.title_block] == [
+        "2021年自贡市政府工作报告",
+        "2021年2月5日",
+        "在自贡市第十七届人民代表大会第六次会议上",
+        "自贡市人民政府市长 何树平",
+    ]
+
+
+def test_closing_address_is_not_part_of_the_last_subsection(report_doc: Document) -> None:
+    plan = report_doc.sections[-1]
+    closing = [p for p in plan.paragraphs if p.start > plan.children[-1].end]
+    assert [p.text[:5] for p in closing] == ["各位代表！"]
+    assert all(not p.text.startswith("各位代表") for p in plan.children[-1].paragraphs)
+
+
+def test_lead_ins_name_the_paragraph_topics(report_doc: Document) -> None:
+    plan = report_doc.sections[-1]
+    assert [p.lead_in for p in plan.children[0].paragraphs] == [
+        "织密织牢防控网络",
+        "落实精准防控措施",
+        "提升应急处置能力",
+    ]
+    for child in plan.children:
+        for paragraph in child.paragraphs:
+            if paragraph.lead_in:
+                assert paragraph.text.startswith(paragraph.lead_in + "。")
+    with_lead = [p for c in plan.children for p in c.paragraphs if p.lead_in]
+    assert len(with_lead) >= 30
+
+
+def test_lead_in_rule() -> None:
+    def lead(text: str) -> str:
+        return with_lead_in(split_paragraphs(text)[0]).lead_in
+
+    assert lead("织密织牢防控网络。压紧压实属地责任。") == "织密织牢防控网络"
+    assert lead("各位代表！新阶段新征程。") == ""  # an address, not a topic
+    assert lead("只有一句话。") == ""  # nothing follows it
+    assert (
+        lead("今年是开启全面建设社会主义现代化自贡新征程的第一年，是十四五开局之年。其后。") == ""
+    )
+
+
+def test_glossary_has_26_entries_with_terms_and_definitions(report_doc: Document) -> None:
+    glossary = report_doc.glossary
+    assert [e.number for e in glossary] == list(range(1, 27))
+    for entry in glossary:
+        assert entry.term and entry.definition.startswith("指")
+        assert report_doc.clean_text[entry.start : entry.end] == (
+            f"{entry.number}.{entry.term}：{entry.definition}"
+        )
+        assert entry.page == report_doc.page_at(entry.start)
+    assert glossary[0].term == "六稳"
+    assert glossary[16].term == "“1+N”园区功能布局"
+    # an entry wrapped across pages 35/36 is one entry
+    wrapped = next(e for e in glossary if e.number == 18)
+    assert wrapped.definition == "指项目攻坚三年行动、开放发展与营商环境提升年行动。"
+
+
+def test_every_marker_resolves_to_its_glossary_entry(report_doc: Document) -> None:
+    text = report_doc.clean_text
+    body_end = report_doc.glossary[0].start
+    in_body = [(int(m.group(1)), m.start()) for m in re.finditer(r"\[(\d+)\]", text[:body_end])]
+    assert [(r.number, r.start) for r in report_doc.footnote_refs] == in_body
+    entries = {e.number: e for e in report_doc.glossary}
+    for ref in report_doc.footnote_refs:
+        assert text[ref.start : ref.end] == f"[{ref.number}]"
+        entry = entries[ref.number]
+        before = _unquoted(text[max(0, ref.start - 30) : ref.start])
+        assert before.endswith(_unquoted(entry.term)), (ref.number, entry.term, before)
+    assert {r.number for r in report_doc.footnote_refs} == set(entries)
+
+
+def _unquoted(text: str) -> str:
+    return text.replace("“", "").replace("”", "")
+
+
+def test_parse_without_glossary_or_sections() -> None:
+    meta = DocumentMeta("plain", "标题")
+    document = parse(clean("标题\n这是一段正文。\n", wrapped=False), meta)
+    assert [p.text for p in document.title_block] == ["标题"]
+    assert document.sections == () and document.glossary == () and document.footnote_refs == ()
+
+
+def test_numbered_body_items_are_not_a_glossary() -> None:
+    lines = [
+        "标题",
+        "一、工作安排",
+        "第一，稳定增长",
+        "1.扩大投资：多渠道扩大投资。",
+        "2.促进消费。",
+        "最后一段。",
+    ]
+    document = parse(clean("\n".join(lines), wrapped=False), DocumentMeta("t", "标题"))
+    assert document.glossary == ()
+    assert [p.text for p in document.sections[0].children[0].paragraphs][-1] == "最后一段。"
+    glossary = [*lines[:-1], "注释", "1.扩大投资：指多渠道扩大投资。"]
+    document = parse(clean("\n".join(glossary), wrapped=False), DocumentMeta("t", "标题"))
+    assert [(e.number, e.term) for e in document.glossary] == [(1, "扩大投资")]
