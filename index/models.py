@@ -13,8 +13,8 @@ SearchMode = Literal["bm25", "dense", "hybrid"]
 @dataclass(frozen=True)
 class Hit:
     """One ranked chunk. `score` is the fused score used for ranking (higher is better);
-    `dense_score` is the cosine similarity, `lexical_score` the BM25 score (0.0 when the
-    retriever that produced the hit did not compute it)."""
+    `dense_score` is the mean of the chunk's cosine and its best sentence's cosine,
+    `lexical_score` the BM25 score (0.0 when the mode did not compute it)."""
 
     chunk: Chunk
     score: float

@@ -1,0 +1,76 @@
+"""Query analysis without an LLM: language, period (review / outlook / plan), numbers, terms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+Period = Literal["review", "fiveyear", "outlook", "plan"]
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+
+# Cue words for the part of the report a question is about. The report reviews 2020 and the
+# 13th five-year plan (section 一), outlines the 14th five-year plan and 2035 (section 二), and
+# plans the work of 2021 (section 三).
+_PERIOD_CUES: dict[Period, tuple[str, ...]] = {
+    "review": ("2020", "去年", "上一年", "过去一年", "last year", "in 2020", "achieved", "did"),
+    "fiveyear": ("十三五", "过去五年", "五年来", "2016", "13th five", "past five years"),
+    "outlook": ("十四五", "2035", "远景", "14th five", "long-range", "2025"),
+    "plan": (
+        "2021",
+        "今年",
+        "明年",
+        "目标",
+        "计划",
+        "安排",
+        "预期",
+        "this year",
+        "target",
+        "plan",
+        "goal",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class QueryFeatures:
+    text: str
+    language: Literal["zh", "en"]
+    periods: tuple[Period, ...]
+    numbers: tuple[str, ...]
+
+
+def detect_language(text: str) -> Literal["zh", "en"]:
+    cjk = len(_CJK.findall(text))
+    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
+    return "en" if latin > 2 * cjk else "zh"
+
+
+def analyze(text: str) -> QueryFeatures:
+    norm = unicodedata.normalize("NFKC", text)
+    low = norm.lower()
+    periods = tuple(p for p, cues in _PERIOD_CUES.items() if any(c in low for c in cues))
+    return QueryFeatures(
+        text=norm,
+        language=detect_language(norm),
+        periods=periods,
+        numbers=tuple(_NUMBER.findall(norm)),
+    )
+
+
+def chunk_period(section_path: tuple[str, ...]) -> Period | None:
+    """The period a chunk's top section is about (by the report's section numbering)."""
+    if not section_path:
+        return None
+    top = section_path[0]
+    if top.startswith("一、"):
+        return "review"
+    if top.startswith("二、"):
+        return "outlook"
+    if top.startswith("三、"):
+        return "plan"
+    return None

@@ -1,0 +1,63 @@
+"""Chinese/English tokenisation for BM25 (jieba search mode, lower-cased, stopwords out)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+_MARKER = re.compile(r"\[\d+\]")
+_KEEP = re.compile(r"[\w%.]+")
+_NUMBER = re.compile(r"^\d+(\.\d+)?%?$")
+
+# Function words and question words that carry no topic.
+STOPWORDS = frozenset(
+    """
+    的 了 是 在 和 与 及 等 对 把 被 从 为 以 也 都 就 而 或 其 之 这 那 有 将 要 个 中 上 下
+    什么 多少 哪些 哪个 哪里 哪 几 怎么 怎样 如何 为什么 是否 吗 呢 吧 啊 请问 请 告诉 一下
+    报告 提到 提出 指出 说 讲 问 我们 我 你 他们 它 今年 去年 明年 这个 那个 有关 关于 方面 情况
+    the a an of in on to and or is are was were be been what which how many much who when where
+    why did does do for with by at as from that this it its report mention mentioned say said
+    """.split()
+)
+
+
+class ChineseTokenizer:
+    """A jieba tokenizer with the corpus's own terms (glossary terms) added as words.
+
+    jieba's dictionary is loaded on first use, into `cache_dir` when given.
+    """
+
+    def __init__(self, user_words: Iterable[str] = (), cache_dir: Path | None = None) -> None:
+        import jieba
+
+        self.user_words: tuple[str, ...] = tuple(sorted({w for w in user_words if w}))
+        self._jieba = jieba.Tokenizer()
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            self._jieba.tmp_dir = str(cache_dir)
+        jieba.setLogLevel(logging.WARNING)
+        for word in self.user_words:
+            self._jieba.add_word(word, freq=20000)
+
+    def tokens(self, text: str) -> list[str]:
+        text = _MARKER.sub(" ", unicodedata.normalize("NFKC", text)).lower()
+        out: list[str] = []
+        for piece in self._jieba.cut_for_search(text):
+            for token in _KEEP.findall(piece):
+                token = token.strip(".")
+                if token and token not in STOPWORDS and (len(token) > 1 or _is_cjk(token)):
+                    out.append(token)
+        return out
+
+
+def _is_cjk(token: str) -> bool:
+    return "\u4e00" <= token[0] <= "\u9fff"
+
+
+def is_number(token: str) -> bool:
+    return bool(_NUMBER.match(token))
