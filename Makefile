@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 browser-deps:
-	@command -v chromium >/dev/null || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@{ command -v chromium >/dev/null && fc-list | grep -qi "noto.*cjk"; } || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk; }
 
 lint: install
 	$(BIN)/ruff check .

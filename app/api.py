@@ -1,0 +1,168 @@
+"""The FastAPI application: JSON API, OpenAI-compatible chat, the Gradio UI at `/`, docs at `/docs`.
+
+`create_app(settings, service=None)` builds everything but loads nothing heavy: the service
+(model + index) is built once in `lifespan` (unless one is passed, as tests do), put on
+`app.state` and reached through `Depends` (see app/deps.py).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import importlib.util
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import openai_compat, routes_api
+from app.config import Settings, get_settings
+from app.http_errors import install_error_handling
+from app.models import Answer, Turn
+from app.service import QAService, ServiceInfo
+from index.models import Hit, SearchMode
+from ingest.models import Chunk
+
+logger = logging.getLogger(__name__)
+
+TITLE = "Report QA · 政府工作报告问答"
+DESCRIPTION = (
+    "抽取式、带引用的政府工作报告问答（不使用大模型生成）。\n\n"
+    "- `POST /api/ask`：回答问题，返回答案、引用和检索段落\n"
+    "- `GET /api/search`、`GET /api/chunks/{chunk_id}`、`GET /api/health`\n"
+    "- `POST /v1/chat/completions`、`GET /v1/models`：OpenAI 兼容接口\n"
+    "- `/`：网页对话界面"
+)
+DOCS_STATIC = "/docs-static"
+
+
+def _build_service(settings: Settings) -> QAService:
+    from app.factory import build_service  # heavy: loads the embedding model and the index
+
+    return build_service(settings)
+
+
+def _lifespan(
+    settings: Settings, service: QAService | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        if service is None:
+            logger.info("loading the QA service (model and index)")
+            app.state.service = await run_in_threadpool(_build_service, settings)
+        else:
+            app.state.service = service
+        info = app.state.service.info()
+        logger.info("serving %d chunks, model %s", info.chunk_count, info.model)
+        yield
+
+    return lifespan
+
+
+class LateBoundService:
+    """A QAService that forwards to whatever the lifespan put on `app.state.service`.
+
+    The UI is built in `create_app`, before the lifespan has loaded the real service.
+    """
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    @property
+    def _service(self) -> QAService:
+        service: QAService = self._state.service
+        return service
+
+    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+        return self._service.answer(question, history, top_k)
+
+    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
+        return self._service.search(query, k, mode)
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        return self._service.chunk(chunk_id)
+
+    def info(self) -> ServiceInfo:
+        return self._service.info()
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from packaged files (fastapi-offline), so docs work without a CDN."""
+    static = importlib.resources.files("fastapi_offline") / "static"
+    app.mount(DOCS_STATIC, StaticFiles(directory=str(static)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{TITLE} - API 文档",
+            swagger_js_url=f"{DOCS_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_STATIC}/favicon.png",
+        )
+
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def _api_fallback(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    """Unknown paths under /api and /v1 get a JSON 404 (or 405) here, not the UI's 404 page."""
+    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+
+    async def api_fallback(request: Request) -> None:
+        path = request.scope["path"]
+        allowed = {m for r in routes if r.path_regex.match(path) for m in r.methods or ()}
+        if allowed:
+            raise StarletteHTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+        raise StarletteHTTPException(404)
+
+    for prefix in ("/api", "/v1"):
+        app.add_api_route(
+            f"{prefix}/{{rest:path}}", api_fallback, methods=_METHODS, include_in_schema=False
+        )
+
+
+def create_app(
+    settings: Settings | None = None, service: QAService | None = None, *, ui: bool = True
+) -> FastAPI:
+    """The whole application. Pass `service` to skip loading the real one (tests)."""
+    settings = settings or get_settings()
+    offline_docs = importlib.util.find_spec("fastapi_offline") is not None
+    docs: dict[str, Any] = {"docs_url": None, "redoc_url": None} if offline_docs else {}
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=_lifespan(settings, service),
+        **docs,
+    )
+    app.state.settings = settings
+    install_error_handling(app, settings.max_body_bytes)
+    if offline_docs:
+        _offline_docs(app)
+    routers = (routes_api.router, openai_compat.router)
+    for router in routers:
+        app.include_router(router)
+    _api_fallback(app, routers)
+    if ui:
+        _mount_ui(app, settings)
+    return app
+
+
+def _mount_ui(app: FastAPI, settings: Settings) -> None:
+    from app.ui import build_ui, mount_ui  # gradio is heavy to import; only when the UI is on
+
+    top_k = min(settings.top_k, settings.max_top_k)
+    blocks = build_ui(
+        LateBoundService(app.state), top_k=top_k, max_history_turns=settings.max_history_turns
+    )
+    mount_ui(app, blocks, path="/")

@@ -1,0 +1,65 @@
+"""Dependencies (service and settings from app.state) and the request limits checked at the edge."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
+from app.config import Settings
+from app.http_errors import RequestRejected, Text
+from app.service import QAService
+
+
+def get_service(request: Request) -> QAService:
+    return cast(QAService, request.app.state.service)
+
+
+def get_app_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+ServiceDep = Annotated[QAService, Depends(get_service)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def check_question(question: str, settings: Settings, english: bool = False) -> str:
+    """The stripped question, or RequestRejected (422) when it is empty or too long."""
+    stripped = question.strip()
+    if not stripped:
+        raise RequestRejected(
+            422, Text("问题不能为空。", "The question must not be empty."), english
+        )
+    limit = settings.max_question_chars
+    if len(stripped) > limit:
+        text = Text(
+            f"问题过长（{len(stripped)} 个字符，最多 {limit} 个）。",
+            f"The question is too long ({len(stripped)} characters, max {limit}).",
+        )
+        raise RequestRejected(422, text, english)
+    return stripped
+
+
+def resolve_top_k(
+    top_k: int | None, settings: Settings, english: bool = False, name: str = "top_k"
+) -> int:
+    """`top_k` within 1..max_top_k (None means the configured default)."""
+    if top_k is None:
+        return min(settings.top_k, settings.max_top_k)
+    if not 1 <= top_k <= settings.max_top_k:
+        text = Text(
+            f"参数 {name} 应在 1 到 {settings.max_top_k} 之间。",
+            f"Field '{name}' must be between 1 and {settings.max_top_k}.",
+        )
+        raise RequestRejected(422, text, english)
+    return top_k
+
+
+def check_history(turns: int, settings: Settings, english: bool = False) -> None:
+    limit = settings.max_history_turns
+    if turns > limit:
+        text = Text(
+            f"对话历史过长（{turns} 轮，最多 {limit} 轮）。",
+            f"The history is too long ({turns} turns, max {limit}).",
+        )
+        raise RequestRejected(422, text, english)

@@ -1,0 +1,76 @@
+"""The JSON API under /api: ask, search, chunks, health. Routes stay thin."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.deps import ServiceDep, SettingsDep, check_history, check_question, resolve_top_k
+from app.http_errors import mark_language
+from app.models import Turn
+from app.schemas import (
+    ERROR_RESPONSES,
+    AskRequest,
+    AskResponse,
+    ChunkOut,
+    HealthResponse,
+    HistoryTurnIn,
+    SearchResponse,
+    passages_out,
+)
+from index.models import SearchMode
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
+
+
+def elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
+def to_turns(history: list[HistoryTurnIn]) -> tuple[Turn, ...]:
+    return tuple(Turn(role=turn.role, content=turn.content) for turn in history)
+
+
+@router.post("/ask", response_model=AskResponse, summary="回答问题（抽取式，带引用）")
+def ask(
+    body: AskRequest, request: Request, service: ServiceDep, settings: SettingsDep
+) -> AskResponse:
+    """Answer `question` from the report; every sentence of the answer carries a `[n]` marker."""
+    english = mark_language(request, body.question)
+    question = check_question(body.question, settings, english)
+    top_k = resolve_top_k(body.top_k, settings, english)
+    check_history(len(body.history), settings, english)
+    started = time.perf_counter()
+    answer = service.answer(question, to_turns(body.history), top_k=top_k)
+    timings = {**answer.timings_ms, "total": elapsed_ms(started)}
+    return AskResponse.from_answer(answer, timings)
+
+
+@router.get("/search", response_model=SearchResponse, summary="检索相关段落")
+def search(
+    request: Request,
+    service: ServiceDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="查询文本")],
+    k: Annotated[int | None, Query(description="返回段落数，1..max_top_k")] = None,
+    mode: Annotated[SearchMode, Query(description="检索方式")] = "hybrid",
+) -> SearchResponse:
+    english = mark_language(request, q)
+    query = check_question(q, settings, english)
+    top_k = resolve_top_k(k, settings, english, name="k")
+    started = time.perf_counter()
+    hits = service.search(query, k=top_k, mode=mode)
+    timings = {"total": elapsed_ms(started)}
+    return SearchResponse(query=query, mode=mode, passages=passages_out(hits), timings_ms=timings)
+
+
+@router.get("/chunks/{chunk_id}", response_model=ChunkOut, summary="按 id 获取段落")
+def get_chunk(chunk_id: str, service: ServiceDep) -> ChunkOut:
+    return ChunkOut.from_chunk(service.chunk(chunk_id))
+
+
+@router.get("/health", response_model=HealthResponse, summary="服务状态")
+def health(service: ServiceDep) -> HealthResponse:
+    return HealthResponse.from_info(service.info())

@@ -1,0 +1,264 @@
+"""Wire models (pydantic) for the HTTP API. Domain records are converted here, at the edge."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from app.models import Answer, Citation
+from app.service import ServiceInfo
+from index.models import Hit
+from ingest.models import Chunk, Footnote
+
+
+class FootnoteOut(BaseModel):
+    number: int
+    term: str
+    definition: str
+
+    @classmethod
+    def from_footnote(cls, footnote: Footnote) -> FootnoteOut:
+        return cls(number=footnote.number, term=footnote.term, definition=footnote.definition)
+
+
+class PassageOut(BaseModel):
+    """A cited passage (n = its [n] marker) or a ranked passage (n = its rank, quote = "")."""
+
+    n: int
+    chunk_id: str
+    section_path: list[str]
+    page_start: int
+    page_end: int
+    text: str
+    quote: str
+    score: float
+    footnotes: list[FootnoteOut]
+
+    @classmethod
+    def from_hit(cls, hit: Hit, n: int, quote: str = "") -> PassageOut:
+        chunk = hit.chunk
+        return cls(
+            n=n,
+            chunk_id=chunk.chunk_id,
+            section_path=list(chunk.section_path),
+            page_start=chunk.page_start,
+            page_end=chunk.page_end,
+            text=chunk.text,
+            quote=quote,
+            score=float(hit.score),
+            footnotes=[FootnoteOut.from_footnote(f) for f in chunk.footnotes],
+        )
+
+    @classmethod
+    def from_citation(cls, citation: Citation) -> PassageOut:
+        return cls.from_hit(citation.hit, citation.n, citation.quote)
+
+
+def passages_out(hits: tuple[Hit, ...] | list[Hit]) -> list[PassageOut]:
+    return [PassageOut.from_hit(hit, n) for n, hit in enumerate(hits, start=1)]
+
+
+class HistoryTurnIn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: StrictStr
+
+
+class AskRequest(BaseModel):
+    # minLength/pattern/minimum are documented only: the edge checks them (with the limits
+    # from settings) to answer with a precise Chinese message.
+    question: StrictStr = Field(
+        description="问题（中文或英文），不能为空，最长 max_question_chars 个字符",
+        json_schema_extra={"minLength": 1, "pattern": r"\S"},
+    )
+    top_k: StrictInt | None = Field(
+        default=None,
+        description="返回的检索段落数，1..max_top_k；缺省为 settings.top_k（5）",
+        json_schema_extra={"minimum": 1},
+    )
+    history: list[HistoryTurnIn] = Field(default_factory=list, description="此前的对话轮次")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"question": "2021年地区生产总值预期增长多少？", "top_k": 5, "history": []}
+            ]
+        }
+    )
+
+
+class AskResponse(BaseModel):
+    answer: str
+    refused: bool
+    citations: list[PassageOut]
+    passages: list[PassageOut]
+    timings_ms: dict[str, float]
+
+    @classmethod
+    def from_answer(cls, answer: Answer, timings_ms: dict[str, float]) -> AskResponse:
+        return cls(
+            answer=answer.text,
+            refused=answer.refused,
+            citations=[PassageOut.from_citation(c) for c in answer.citations],
+            passages=passages_out(answer.passages),
+            timings_ms=timings_ms,
+        )
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: str
+    passages: list[PassageOut]
+    timings_ms: dict[str, float]
+
+
+class ChunkOut(BaseModel):
+    chunk_id: str
+    doc_id: str
+    section_path: list[str]
+    page_start: int
+    page_end: int
+    start: int
+    end: int
+    text: str
+    n_tokens: int
+    kind: str
+    position: int
+    footnotes: list[FootnoteOut]
+
+    @classmethod
+    def from_chunk(cls, chunk: Chunk) -> ChunkOut:
+        return cls.model_validate(chunk.to_dict())
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    model: str
+    dim: int
+    chunk_count: int
+    documents: list[str]
+    index_built_at: str
+
+    @classmethod
+    def from_info(cls, info: ServiceInfo) -> HealthResponse:
+        # index_dir is deliberately left out: no internal paths on the wire.
+        return cls(
+            status="ok",
+            model=info.model,
+            dim=info.dim,
+            chunk_count=info.chunk_count,
+            documents=list(info.documents),
+            index_built_at=info.index_built_at,
+        )
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorResponse, "description": description}
+    for code, description in (
+        (400, "请求体无法解析"),
+        (404, "未找到"),
+        (413, "请求体过大"),
+        (422, "请求参数无效"),
+        (500, "服务器内部错误"),
+    )
+}
+
+
+# --- OpenAI-compatible chat completions -------------------------------------------------
+
+
+class ContentPart(BaseModel):
+    type: str
+    text: str = ""
+
+
+class ChatMessageIn(BaseModel):
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: StrictStr | list[ContentPart] | None = None
+
+    def plain_text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text for part in self.content if part.type == "text")
+        return self.content or ""
+
+
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
+class ChatCompletionRequest(BaseModel):
+    """The subset of the OpenAI request we use; sampling parameters are accepted and ignored."""
+
+    model: str = "reportqa"
+    messages: list[ChatMessageIn] = Field(min_length=1)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    top_k: StrictInt | None = Field(default=None, description="扩展参数：检索段落数")
+
+
+class ChatMessageOut(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class ChatChoice(BaseModel):
+    index: int = 0
+    message: ChatMessageOut
+    finish_reason: Literal["stop"] = "stop"
+
+
+class Usage(BaseModel):
+    """Counts are characters, not tokens: the answerer is extractive and has no tokenizer."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletionResponse(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: Usage
+    refused: bool
+    citations: list[PassageOut]
+
+
+class ChunkDelta(BaseModel):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: ChunkDelta
+    finish_reason: Literal["stop"] | None = None
+
+
+class ChatCompletionChunk(BaseModel):
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    usage: Usage | None = None
+    refused: bool | None = None
+    citations: list[PassageOut] | None = None
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "reportqa"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]

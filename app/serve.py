@@ -1,0 +1,42 @@
+"""`reportqa serve`: run the application under uvicorn."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from app.config import Settings, get_settings
+
+
+def serve(settings: Settings) -> None:
+    """Serve API, OpenAI-compatible chat and UI on settings.host:settings.port (blocks)."""
+    import uvicorn
+
+    from app.api import create_app
+
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to bind (default: settings.host, 127.0.0.1).")
+@click.option(
+    "--port",
+    default=None,
+    type=click.IntRange(1, 65535),
+    help="Port (default: settings.port, 8000).",
+)
+def serve_cmd(host: str | None, port: int | None) -> None:
+    """Serve the HTTP API (/api, /v1, /docs) and the chat UI (/)."""
+    overrides: dict[str, object] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    settings = get_settings(**overrides)
+    click.echo(f"Report QA: http://{settings.host}:{settings.port}/  (API docs: /docs)")
+    serve(settings)

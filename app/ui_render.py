@@ -1,0 +1,125 @@
+"""Pure rendering for the chat UI: the chat reply (Markdown) and the citations panel (HTML)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from app.models import Answer, Quote
+from app.service import ServiceInfo
+from index.models import Hit
+
+RELATED_LIMIT = 3
+
+PANEL_EMPTY = (
+    '<div class="rq-panel rq-empty">提问后，这里会列出答案引用的原文段落：'
+    "所在章节、页码、被引用的句子（高亮）以及相关用语注释。</div>"
+)
+PANEL_SEARCHING = '<div class="rq-panel rq-empty">正在检索报告……</div>'
+
+
+def pages_label(page_start: int, page_end: int) -> str:
+    pages = str(page_start) if page_start == page_end else f"{page_start}–{page_end}"
+    return f"第 {pages} 页"
+
+
+def _quote_spans(text: str, offset: int, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
+    """Quote ranges relative to the passage, by offsets when they agree, else by search."""
+    spans = []
+    for quote in quotes:
+        start = quote.start - offset
+        if not (0 <= start and text[start : start + len(quote.text)] == quote.text):
+            start = text.find(quote.text)
+        if start >= 0 and quote.text:
+            spans.append((start, start + len(quote.text)))
+    return sorted(spans)
+
+
+def highlight(text: str, offset: int, quotes: Sequence[Quote]) -> str:
+    """The passage as HTML with each quoted sentence wrapped in <mark>."""
+    parts, cursor = [], 0
+    for start, end in _quote_spans(text, offset, quotes):
+        if start < cursor:
+            continue
+        parts += [html.escape(text[cursor:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        cursor = end
+    parts.append(html.escape(text[cursor:]))
+    return "".join(parts)
+
+
+def _footnotes(hit: Hit) -> str:
+    if not hit.chunk.footnotes:
+        return ""
+    items = "".join(
+        f'<div class="rq-note"><b>[{f.number}] {html.escape(f.term)}</b>：{html.escape(f.definition)}</div>'
+        for f in hit.chunk.footnotes
+    )
+    return f'<div class="rq-notes"><div class="rq-notes-title">注释</div>{items}</div>'
+
+
+def card(label: str, hit: Hit, quotes: Sequence[Quote] = (), related: bool = False) -> str:
+    """One passage: marker, section path, page, text with the quote highlighted, footnotes."""
+    chunk = hit.chunk
+    path = " › ".join(html.escape(part) for part in chunk.section_path) or "（正文）"
+    kind = "rq-cite rq-related" if related else "rq-cite"
+    return (
+        f'<div class="{kind}" data-chunk-id="{html.escape(chunk.chunk_id)}">'
+        f'<div class="rq-head"><span class="rq-n">{html.escape(label)}</span>'
+        f'<span class="rq-path">{path}</span>'
+        f'<span class="rq-page">{pages_label(chunk.page_start, chunk.page_end)}</span></div>'
+        f'<div class="rq-text">{highlight(chunk.text, chunk.start, quotes)}</div>'
+        f"{_footnotes(hit)}</div>"
+    )
+
+
+def citations_html(answer: Answer) -> str:
+    """The citations panel: cited passages, or a refusal notice with possibly related passages."""
+    if answer.refused or not answer.citations:
+        return refusal_html(answer)
+    cards = "".join(card(f"[{c.n}]", c.hit, c.quotes) for c in answer.citations)
+    return f'<div class="rq-panel"><div class="rq-h">引用出处（{len(answer.citations)}）</div>{cards}</div>'
+
+
+def refusal_html(answer: Answer) -> str:
+    related = answer.passages[:RELATED_LIMIT]
+    notice = (
+        '<div class="rq-notice rq-refused"><div class="rq-notice-title">报告中未找到答案</div>'
+        f"<div>{html.escape(answer.text)}</div></div>"
+    )
+    if not related:
+        return f'<div class="rq-panel">{notice}</div>'
+    cards = "".join(card("相关", hit, related=True) for hit in related)
+    heading = '<div class="rq-h">可能相关的段落（仅供参考，并非答案）</div>'
+    return f'<div class="rq-panel">{notice}{heading}{cards}</div>'
+
+
+def notice_html(message: str) -> str:
+    return (
+        f'<div class="rq-panel"><div class="rq-notice rq-error">{html.escape(message)}</div></div>'
+    )
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def bold_as_html(text: str) -> str:
+    """`**x**` as <strong>: CommonMark does not close `**` between CJK characters after
+    punctuation (e.g. `增长**7.5%**以上`), so the markers would show literally."""
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=False))
+
+
+def chat_reply(answer: Answer) -> str:
+    """The assistant message (Markdown): the answer with its [n] markers, or a refusal notice."""
+    if answer.refused or not answer.citations:
+        notice = "（可能相关的段落见右侧“引用与出处”。）"
+        return f"⚠️ **报告中未找到答案**\n\n> {bold_as_html(answer.text)}\n\n{notice}"
+    return bold_as_html(answer.text)
+
+
+def status_line(info: ServiceInfo) -> str:
+    documents = "、".join(info.documents) or "（无）"
+    return (
+        f"已载入文档：{documents} · {info.chunk_count} 个段落 · 向量模型 `{info.model}` · "
+        f"索引构建于 {info.index_built_at}"
+    )

@@ -1,0 +1,145 @@
+"""The chat UI in headless Chromium (system package, never `playwright install`)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.app.fakes import FakeQAService
+from tests.app.live import LiveServer
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+TIMEOUT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not on PATH (apt-get install -y chromium chromium-driver)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_fake_server: LiveServer) -> Iterator[Page]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_fake_server.url}/")
+    expect(page.locator("#rq-status")).to_contain_text("个段落")
+    yield page
+    page.close()
+
+
+def ask(page: Page, question: str) -> None:
+    page.locator("#rq-question textarea").fill(question)
+    page.locator("#rq-ask").click()
+
+
+def fake_of(server: LiveServer) -> FakeQAService:
+    service = server.app.state.service
+    assert isinstance(service, FakeQAService)
+    return service
+
+
+def test_asking_shows_the_answer_and_its_cited_pages(
+    page: Page, live_fake_server: LiveServer
+) -> None:
+    question = "2020年地区生产总值增长了多少？"
+    expected = fake_of(live_fake_server).answer(question)
+    ask(page, question)
+    cards = page.locator("#rq-citations .rq-cite")
+    expect(cards).to_have_count(len(expected.citations))
+    chat = page.locator("#rq-chat")
+    expect(chat).to_contain_text(expected.citations[0].quote)
+    expect(chat).to_contain_text("[1]")
+    for card, citation in zip(cards.all(), expected.citations, strict=True):
+        chunk = citation.hit.chunk
+        expect(card.locator(".rq-n")).to_have_text(f"[{citation.n}]")
+        expect(card.locator(".rq-page")).to_contain_text(str(chunk.page_start))
+        expect(card.locator("mark")).to_have_text(citation.quote)
+    expect(cards.first.locator(".rq-notes")).to_contain_text("稳就业")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=True)
+
+
+def test_a_question_outside_the_report_looks_like_a_notice(page: Page) -> None:
+    ask(page, "2022年地区生产总值预期增长多少？")
+    notice = page.locator("#rq-citations .rq-refused")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("报告中未找到答案")
+    expect(page.locator("#rq-citations .rq-related").first).to_be_visible()
+    expect(page.locator("#rq-citations mark")).to_have_count(0)
+    expect(page.locator("#rq-chat")).to_contain_text("报告中未找到答案")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-refused.png"), full_page=True)
+
+
+def test_example_questions_fill_the_box_and_history_carries_over(page: Page) -> None:
+    page.get_by_text("“六稳”指的是什么？", exact=True).first.click()
+    expect(page.locator("#rq-question textarea")).to_have_value("“六稳”指的是什么？")
+    page.locator("#rq-ask").click()
+    expect(page.locator("#rq-citations .rq-cite")).to_have_count(1)
+    ask(page, "2021年计划新增城镇就业多少人？")
+    expect(page.locator("#rq-chat")).to_contain_text("3.5 万人")
+    expect(page.locator("#rq-chat")).to_contain_text("稳预期")  # the first answer is still there
+    page.locator("#rq-clear").click()
+    expect(page.locator("#rq-chat")).not_to_contain_text("稳预期")
+
+
+def test_api_docs_render_without_network(browser: Browser, live_fake_server: LiveServer) -> None:
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_fake_server.url}/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/ask")).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/v1/chat/completions")).to_be_visible()
+    page.close()
+
+
+@pytest.mark.slow
+def test_real_service_in_the_browser(browser: Browser, live_real_server: LiveServer) -> None:
+    """The real report through the UI; this screenshot is the one the README shows."""
+    question = "2021年地区生产总值预期增长多少？"
+    expected = live_real_server.app.state.service.answer(question, top_k=5)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_real_server.url}/")
+    expect(page.locator("#rq-status")).to_contain_text(
+        f"{expected_chunk_count(live_real_server)} 个段落"
+    )
+    ask(page, question)
+    cards = page.locator("#rq-citations .rq-cite")
+    expect(cards).to_have_count(len(expected.citations))
+    first = expected.citations[0].hit.chunk
+    expect(cards.first.locator(".rq-page")).to_contain_text(f"第 {first.page_start}")
+    expect(cards.first.locator("mark").first).to_be_visible()
+    expect(page.locator("#rq-chat strong").first).to_contain_text("7.5%")
+    expect(page.locator("#rq-chat")).not_to_contain_text("**")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-real.png"), full_page=True)
+    page.close()
+
+
+def expected_chunk_count(server: LiveServer) -> int:
+    return int(server.app.state.service.info().chunk_count)
