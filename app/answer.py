@@ -1,0 +1,186 @@
+"""Extractive answers with citations, or an honest refusal. No web imports, no LLM."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app import render
+from app.errors import EmptyQuestionError, QuestionTooLongError
+from app.extract import ExtractWeights, ScoredSpan, key_span, score_sentences, term_weights
+from app.followup import resolve
+from app.models import Answer, Citation, Quote, Turn
+from app.qtype import QuestionKind, question_kind
+from app.refusal import RefusalConfig, decide
+from app.sections import SectionTree
+from index.hybrid import HybridRetriever
+from index.models import Hit
+from index.query import QueryFeatures, analyze
+from ingest.models import Chunk
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    evidence_k: int = 8  # passages whose sentences compete for the answer
+    max_question_chars: int = 1000
+    extract: ExtractWeights = field(default_factory=ExtractWeights)
+    refusal: RefusalConfig = field(default_factory=RefusalConfig)
+
+
+class Answerer:
+    def __init__(self, retriever: HybridRetriever, config: AnswerConfig = AnswerConfig()) -> None:
+        self.retriever = retriever
+        self.config = config
+        chunks = retriever.store.chunks
+        self.sections = SectionTree(chunks)
+        self.glossary = {c.section_path[-1]: c for c in chunks if c.kind == "glossary"}
+        self.corpus_text = "".join(unicodedata.normalize("NFKC", c.text) for c in chunks)
+
+    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+        started = time.perf_counter()
+        question = self._validate(question)
+        resolved = resolve(question, history)
+        features = analyze(resolved)
+        kind = question_kind(resolved)
+        hits = self.retriever.search(resolved, k=max(top_k, self.config.evidence_k))
+        retrieved = time.perf_counter()
+        answer = (
+            self._glossary(question, resolved, kind, features.language, hits)
+            or self._section(question, kind, features.language, hits)
+            or self._extract(question, resolved, kind, features, hits)
+        )
+        timings = {
+            "retrieve": round((retrieved - started) * 1000, 2),
+            "total": round((time.perf_counter() - started) * 1000, 2),
+        }
+        return Answer(
+            question=question,
+            text=answer.text,
+            refused=answer.refused,
+            citations=answer.citations,
+            passages=tuple(hits[:top_k]),
+            language=features.language,
+            kind=kind,
+            timings_ms=timings,
+        )
+
+    def _validate(self, question: str) -> str:
+        question = question.strip()
+        if not question:
+            raise EmptyQuestionError("问题不能为空。")
+        if len(question) > self.config.max_question_chars:
+            raise QuestionTooLongError(
+                f"问题过长（{len(question)} 字），上限为 {self.config.max_question_chars} 字。"
+            )
+        return question
+
+    # answer strategies ---------------------------------------------------------------------
+
+    def _glossary(
+        self, question: str, resolved: str, kind: QuestionKind, lang: render.Lang, hits: list[Hit]
+    ) -> Answer | None:
+        if kind not in ("definition", "list", "general"):
+            return None
+        text = unicodedata.normalize("NFKC", resolved)
+        terms = [t for t in self.glossary if t in text]
+        if not terms and kind == "definition" and hits and hits[0].chunk.kind == "glossary":
+            terms = [hits[0].chunk.section_path[-1]]
+        if not terms:
+            return None
+        term = max(terms, key=len)
+        chunk = self.glossary[term]
+        definition = chunk.footnotes[0].definition if chunk.footnotes else _definition(chunk)
+        hit = _hit_for(chunk, hits)
+        citation = Citation(1, hit, (Quote(chunk.text, chunk.start, chunk.end),))
+        text = render.definition_answer(lang, term, definition, 1)
+        return Answer(question, text, False, (citation,))
+
+    def _section(
+        self, question: str, kind: QuestionKind, lang: render.Lang, hits: list[Hit]
+    ) -> Answer | None:
+        if kind != "section" or not hits:
+            return None
+        parent = self.sections.parent_with_children(hits)
+        if parent is None:
+            return None
+        children = self.sections.children(parent)
+        citations = tuple(
+            Citation(
+                n,
+                _hit_for(first, hits),
+                (Quote(first.text[: len(title)], first.start, first.start + len(title)),),
+            )
+            for n, (title, first) in enumerate(children, start=1)
+        )
+        titles = [(title, n) for n, (title, _) in enumerate(children, start=1)]
+        return Answer(question, render.section_answer(lang, parent, titles), False, citations)
+
+    def _extract(
+        self,
+        question: str,
+        resolved: str,
+        kind: QuestionKind,
+        features: QueryFeatures,
+        hits: list[Hit],
+    ) -> Answer:
+        lexical = self.retriever.store.lexical
+        weights = term_weights(lexical.tokenizer.tokens(resolved), lexical.idf)
+        scored = score_sentences(hits[: self.config.evidence_k], weights, kind, self.config.extract)
+        best = scored[0] if scored else None
+        decision = decide(features, kind, best, hits, self.corpus_text, self.config.refusal)
+        lang = features.language
+        if decision.refused or best is None:
+            return Answer(question, render.refusal_text(lang, bool(hits)), True)
+        chosen = self._pick(best, scored, kind)
+        key = key_span(best.span, weights, kind)
+        citations = _citations(chosen)
+        quotes = [(s.span.text, _number_of(s.hit, citations)) for s in chosen]
+        text = render.fact_answer(lang, key.text if key else None, quotes)
+        return Answer(question, text, False, citations)
+
+    def _pick(
+        self, best: ScoredSpan, scored: list[ScoredSpan], kind: QuestionKind
+    ) -> list[ScoredSpan]:
+        """The best sentence, plus a close runner-up for list questions."""
+        chosen = [best]
+        if kind in ("list", "general") and len(scored) > 1:
+            second = scored[1]
+            if second.score >= 0.9 * best.score and second.span.text != best.span.text:
+                chosen.append(second)
+        return sorted(chosen, key=lambda s: s.span.start)
+
+
+def _citations(chosen: list[ScoredSpan]) -> tuple[Citation, ...]:
+    by_chunk: dict[str, list[ScoredSpan]] = {}
+    for s in chosen:
+        by_chunk.setdefault(s.hit.chunk.chunk_id, []).append(s)
+    return tuple(
+        Citation(
+            n, spans[0].hit, tuple(Quote(s.span.text, s.span.start, s.span.end) for s in spans)
+        )
+        for n, spans in enumerate(by_chunk.values(), start=1)
+    )
+
+
+def _number_of(hit: Hit, citations: tuple[Citation, ...]) -> int:
+    for c in citations:
+        if c.hit.chunk.chunk_id == hit.chunk.chunk_id:
+            return c.n
+    return 1
+
+
+def _hit_for(chunk: Chunk, hits: list[Hit]) -> Hit:
+    for h in hits:
+        if h.chunk.chunk_id == chunk.chunk_id:
+            return h
+    return Hit(chunk=chunk, score=0.0)
+
+
+def _definition(chunk: Chunk) -> str:
+    text = chunk.text
+    for sep in ("：", ":"):
+        if sep in text:
+            return text.split(sep, 1)[1]
+    return text

@@ -1,0 +1,71 @@
+"""The one console script: `reportqa`. Thin: each package contributes its sub-commands."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ingest.errors import ReportQAError
+
+
+class _Group(click.Group):
+    """Translates domain errors into a one-line message and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReportQAError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group)
+def main() -> None:
+    """Report QA: cited, extractive answers from government work reports."""
+
+
+@main.command("ask")
+@click.argument("question")
+@click.option("-k", "top_k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--json", "as_json", is_flag=True, help="Print the whole Answer as JSON.")
+def ask_cmd(question: str, top_k: int, as_json: bool) -> None:
+    """Answer QUESTION from the report, with citations."""
+    from app.config import get_settings
+    from app.factory import build_service
+    from app.wire import answer_to_dict
+
+    answer = build_service(get_settings(), progress=True).answer(question, top_k=top_k)
+    if as_json:
+        click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.text)
+    for c in answer.citations:
+        chunk = c.hit.chunk
+        click.echo(
+            f"[{c.n}] {' > '.join(chunk.section_path)}，第{chunk.page_start}页"
+            f"{'' if chunk.page_end == chunk.page_start else f'至第{chunk.page_end}页'}"
+        )
+        for f in chunk.footnotes:
+            click.echo(f"    注{f.number}：{f.term}——{f.definition}")
+
+
+def _register() -> None:
+    from index.cli import index_group, search_cmd
+
+    main.add_command(index_group)
+    main.add_command(search_cmd)
+    for module, name in (
+        ("ingest.cli", "ingest_cmd"),
+        ("app.serve", "serve_cmd"),
+        ("eval.cli", "eval_cmd"),
+        ("index.bench", "bench_cmd"),
+    ):
+        try:
+            command = getattr(__import__(module, fromlist=[name]), name)
+        except (ImportError, AttributeError):
+            continue
+        main.add_command(command)
+
+
+_register()

@@ -1,0 +1,95 @@
+"""Factories that wire settings into the service: embedder, chunks, index, retriever, answerer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.answer import AnswerConfig, Answerer
+from app.config import Settings
+from app.errors import ChunkNotFoundError
+from app.models import Answer, Turn
+from app.service import ServiceInfo
+from index.build import ensure_index
+from index.dense import choose_kind
+from index.embedder import Embedder, load_embedder
+from index.hybrid import FusionConfig, HybridRetriever
+from index.models import Hit, SearchMode
+from index.store import BuildOptions, IndexStore
+from ingest.models import Chunk
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ReportQAService:
+    """The QAService the API, UI, CLI and evaluation share."""
+
+    answerer: Answerer
+    retriever: HybridRetriever
+    store_dir: str = ""
+
+    @property
+    def store(self) -> IndexStore:
+        return self.retriever.store
+
+    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+        return self.answerer.answer(question, history, top_k)
+
+    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
+        return self.retriever.search(query, k, mode)
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        row = self.store.row_of(chunk_id)
+        if row is None:
+            raise ChunkNotFoundError(f"没有编号为 {chunk_id} 的段落。")
+        return self.store.chunks[row]
+
+    def info(self) -> ServiceInfo:
+        m = self.store.manifest
+        return ServiceInfo(m.model, m.dim, m.chunk_count, m.documents, m.built_at, self.store_dir)
+
+
+def build_embedder(settings: Settings, *, progress: bool = False) -> Embedder:
+    return load_embedder(
+        settings.model,
+        settings.cache_dir,
+        query_prefix=settings.query_prefix,
+        passage_prefix=settings.passage_prefix,
+        batch_size=settings.embed_batch_size,
+        progress=progress,
+    )
+
+
+def load_chunks(settings: Settings, *, progress: bool = False) -> list[Chunk]:
+    from ingest.pipeline import corpus_chunks
+
+    return corpus_chunks(
+        settings.corpus_dir,
+        max_tokens=settings.max_tokens,
+        cache_dir=settings.cache_dir,
+        progress=progress,
+    )
+
+
+def build_options(settings: Settings, n_chunks: int, *, progress: bool = False) -> BuildOptions:
+    kind = choose_kind(settings.dense_index, n_chunks, settings.hnsw_threshold)
+    return BuildOptions(dense_kind=kind, batch_size=settings.embed_batch_size, progress=progress)
+
+
+def build_index(settings: Settings, embedder: Embedder, *, progress: bool = False) -> IndexStore:
+    chunks = load_chunks(settings, progress=progress)
+    options = build_options(settings, len(chunks), progress=progress)
+    return ensure_index(settings.index_dir, chunks, embedder, options, settings.cache_dir)
+
+
+def build_service(
+    settings: Settings, *, embedder: Embedder | None = None, progress: bool = False
+) -> ReportQAService:
+    """Load the model and the index (building what is missing) and wire the answerer."""
+    embedder = embedder or build_embedder(settings, progress=progress)
+    store = build_index(settings, embedder, progress=progress)
+    retriever = HybridRetriever(store, embedder, FusionConfig())
+    answerer = Answerer(retriever, AnswerConfig(max_question_chars=settings.max_question_chars))
+    return ReportQAService(answerer, retriever, store_dir=str(settings.index_dir))

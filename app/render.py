@@ -1,0 +1,62 @@
+"""Answer text in the question's language (Chinese, or English framing around Chinese quotes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from ingest.models import Chunk
+
+Lang = Literal["zh", "en"]
+
+
+def refusal_text(lang: Lang, has_related: bool) -> str:
+    if lang == "en":
+        text = "The report does not contain an answer to this question."
+        return text + (" Possibly related passages are listed below." if has_related else "")
+    text = "报告中没有找到该问题的答案。"
+    return text + ("以下是可能相关的段落，仅供参考。" if has_related else "")
+
+
+def location(chunk: Chunk, lang: Lang) -> str:
+    pages = (
+        str(chunk.page_start)
+        if chunk.page_start == chunk.page_end
+        else f"{chunk.page_start}–{chunk.page_end}"
+    )
+    path = " > ".join(chunk.section_path)
+    return f"{path}, p. {pages}" if lang == "en" else f"{path}，第{pages}页"
+
+
+def quoted(sentence: str, key: str | None) -> str:
+    """The quoted sentence with its key span in bold."""
+    if key and key in sentence:
+        return sentence.replace(key, f"**{key}**", 1)
+    return sentence
+
+
+def fact_answer(lang: Lang, key: str | None, quotes: Sequence[tuple[str, int]]) -> str:
+    """A short key fact (when found) followed by the quoted sentence(s) with [n] markers."""
+    body = "".join(f"{quoted(text, key)}[{n}]" for text, n in quotes)
+    if lang == "en":
+        lead = f"Answer: {key}. " if key else ""
+        return f"{lead}According to the report: “{body}”"
+    lead = f"{key}。" if key else ""
+    return f"{lead}报告原文：“{body}”" if lead else body
+
+
+def definition_answer(lang: Lang, term: str, definition: str, n: int) -> str:
+    if lang == "en":
+        return f"“{term}” is defined in the report's glossary as: {definition}[{n}]"
+    return (
+        f"“{term}”{definition}[{n}]"
+        if definition.startswith("指")
+        else (f"“{term}”：{definition}[{n}]")
+    )
+
+
+def section_answer(lang: Lang, parent: str, titles: Sequence[tuple[str, int]]) -> str:
+    items = "\n".join(f"{i}. {t}[{n}]" for i, (t, n) in enumerate(titles, start=1))
+    if lang == "en":
+        return f"The report lists {len(titles)} areas under “{parent}”:\n{items}"
+    return f"“{parent}”共分{len(titles)}个方面：\n{items}"
