@@ -7,12 +7,21 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from app import render
 from app.errors import EmptyQuestionError, QuestionTooLongError
-from app.extract import ExtractWeights, ScoredSpan, key_span, score_sentences, term_weights
+from app.extract import (
+    ExtractWeights,
+    ScoredSpan,
+    key_span,
+    period_fit,
+    score_sentences,
+    term_groups,
+)
 from app.followup import resolve
 from app.models import Answer, Citation, Quote, Turn
-from app.qtype import QuestionKind, question_kind
+from app.qtype import QuestionKind, question_kind, wants_rate
 from app.refusal import RefusalConfig, decide
 from app.sections import SectionTree
 from index.hybrid import HybridRetriever
@@ -44,12 +53,13 @@ class Answerer:
         resolved = resolve(question, history)
         features = analyze(resolved)
         kind = question_kind(resolved)
-        hits = self.retriever.search(resolved, k=max(top_k, self.config.evidence_k))
+        qvec = self.retriever.encode(resolved)
+        hits = self.retriever.search(resolved, k=max(top_k, self.config.evidence_k), qvec=qvec)
         retrieved = time.perf_counter()
         answer = (
             self._glossary(question, resolved, kind, features.language, hits)
             or self._section(question, kind, features.language, hits)
-            or self._extract(question, resolved, kind, features, hits)
+            or self._extract(question, resolved, kind, features, hits, qvec)
         )
         timings = {
             "retrieve": round((retrieved - started) * 1000, 2),
@@ -63,6 +73,7 @@ class Answerer:
             passages=tuple(hits[:top_k]),
             language=features.language,
             kind=kind,
+            reason=answer.reason,
             timings_ms=timings,
         )
 
@@ -124,28 +135,53 @@ class Answerer:
         kind: QuestionKind,
         features: QueryFeatures,
         hits: list[Hit],
+        qvec: np.ndarray,
     ) -> Answer:
-        lexical = self.retriever.store.lexical
-        weights = term_weights(lexical.tokenizer.tokens(resolved), lexical.idf)
-        scored = score_sentences(hits[: self.config.evidence_k], weights, kind, self.config.extract)
+        store = self.retriever.store
+        groups = term_groups(resolved, store.lexical.tokenizer.tokens, store.lexical.idf)
+
+        def similarity(hit: Hit) -> np.ndarray:
+            row = store.row_of(hit.chunk.chunk_id)
+            return store.sentences.of_row(qvec, row) if row is not None else np.zeros(0)
+
+        evidence = hits[: self.config.evidence_k]
+        rate = wants_rate(resolved)
+        scored = score_sentences(
+            evidence, groups, kind, self.config.extract, similarity, features.asked(), rate
+        )
         best = scored[0] if scored else None
         decision = decide(features, kind, best, hits, self.corpus_text, self.config.refusal)
         lang = features.language
         if decision.refused or best is None:
-            return Answer(question, render.refusal_text(lang, bool(hits)), True)
-        chosen = self._pick(best, scored, kind)
-        key = key_span(best.span, weights, kind)
+            text = render.refusal_text(lang, bool(hits))
+            return Answer(question, text, True, reason=decision.reason)
+        chosen = self._pick(best, scored, kind, features.asked())
+        keys = [k.text for s in chosen if (k := key_span(s.span, groups, kind, rate)) is not None]
         citations = _citations(chosen)
         quotes = [(s.span.text, _number_of(s.hit, citations)) for s in chosen]
-        text = render.fact_answer(lang, key.text if key else None, quotes)
+        text = render.fact_answer(lang, keys, quotes)
         return Answer(question, text, False, citations)
 
     def _pick(
-        self, best: ScoredSpan, scored: list[ScoredSpan], kind: QuestionKind
+        self,
+        best: ScoredSpan,
+        scored: list[ScoredSpan],
+        kind: QuestionKind,
+        asked: frozenset[str],
     ) -> list[ScoredSpan]:
-        """The best sentence, plus a close runner-up for list questions."""
+        """The best sentence; for a comparison the best of each period asked; for a list a
+        close runner-up too."""
         chosen = [best]
-        if kind in ("list", "general") and len(scored) > 1:
+        if len(asked) > 1:
+            for period in sorted(asked):
+                fits = [
+                    s
+                    for s in scored
+                    if period_fit(s.span.text, s.hit.chunk, frozenset({period})) == 1.0
+                ]
+                if fits and fits[0] not in chosen:
+                    chosen.append(fits[0])
+        elif kind in ("list", "general") and len(scored) > 1:
             second = scored[1]
             if second.score >= 0.9 * best.score and second.span.text != best.span.text:
                 chosen.append(second)

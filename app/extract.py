@@ -7,11 +7,17 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.qtype import DATE, NUMBER_WITH_UNIT, QuestionKind
+import numpy as np
+
+from app.qtype import DATE, NUMBER_WITH_UNIT, PERCENT, PERSON, QuestionKind
+from index.lexicon import translations
 from index.models import Hit
+from index.query import chunk_period
+from ingest.models import Chunk
 from ingest.sentences import Span, clauses, sentences
 
 _LIST_MARK = re.compile(r"[、；]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -20,13 +26,18 @@ class ScoredSpan:
     hit: Hit
     score: float
     coverage: float  # share of the question's idf mass present in the sentence
+    cosine: float = 0.0  # the question's cosine with the sentence
 
 
 @dataclass(frozen=True)
 class ExtractWeights:
-    coverage: float = 0.55
-    passage: float = 0.35
+    coverage: float = 0.45
+    dense: float = 0.25
+    passage: float = 0.20
     kind: float = 0.10
+    period: float = 0.15
+    sentence_share: float = 0.7  # coverage: the sentence (with its lead-in) vs its chunk
+    unfit_penalty: float = 0.6  # a number/date/person question and a sentence without one
     sentences_per_passage: int = 40
 
 
@@ -34,66 +45,155 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().replace(" ", "")
 
 
-def term_weights(terms: Sequence[str], idf: Callable[[str], float]) -> dict[str, float]:
-    """Question terms with their weights (idf; unknown terms weigh as the rarest)."""
-    weights = {t: idf(t) for t in dict.fromkeys(terms)}
-    ceiling = max(weights.values(), default=1.0) or 1.0
-    return {t: (w if w > 0 else ceiling) for t, w in weights.items()}
+@dataclass(frozen=True)
+class TermGroup:
+    """Words that count as the same question term (the asked word and its translations)."""
+
+    words: tuple[str, ...]
+    weight: float
 
 
-def coverage(text: str, weights: dict[str, float]) -> float:
-    total = sum(weights.values())
+def term_groups(
+    question: str, tokens: Callable[[str], list[str]], idf: Callable[[str], float]
+) -> list[TermGroup]:
+    """The question's terms, each with the report's words for it and an idf weight.
+
+    A Chinese term the report never uses weighs as the rarest term (asking about something
+    the report lacks is a strong signal); an English word without translation weighs 0.
+    """
+    found = translations(question)
+    alternatives = {key: tuple(tokens(value)) or (value,) for key, value in found}
+    groups: dict[tuple[str, ...], None] = {}
+    for token in tokens(question):
+        groups[(token, *alternatives.pop(token, ()))] = None
+    for key, words in alternatives.items():
+        groups[(key, *words)] = None
+    ceiling = max((idf(w) for g in groups for w in g), default=1.0) or 1.0
+    out = []
+    for words in groups:
+        known = [idf(w) for w in words if idf(w) > 0]
+        weight = max(known) if known else (ceiling if _CJK.match(words[0]) else 0.0)
+        out.append(TermGroup(words, weight))
+    return out
+
+
+def coverage(text: str, groups: Sequence[TermGroup]) -> float:
+    total = sum(g.weight for g in groups)
     if total <= 0:
         return 0.0
     norm = normalize(text)
-    return sum(w for t, w in weights.items() if t in norm) / total
+    return sum(g.weight for g in groups if any(w in norm for w in g.words)) / total
 
 
-def kind_fit(text: str, kind: QuestionKind) -> float:
+def kind_fit(text: str, kind: QuestionKind, rate: bool = False) -> float:
     if kind == "number":
-        return 1.0 if NUMBER_WITH_UNIT.search(text) else 0.0
+        if rate and PERCENT.search(text):
+            return 1.0
+        return (0.5 if rate else 1.0) if NUMBER_WITH_UNIT.search(text) else 0.0
     if kind == "date":
         return 1.0 if DATE.search(text) else 0.0
+    if kind == "person":
+        return 1.0 if PERSON.search(text) else 0.0
     if kind in ("list", "section"):
         return min(1.0, len(_LIST_MARK.findall(text)) / 3)
     return 0.5
 
 
+_SUBSECTION = re.compile(r"^第[一二三四五六七八九十]+[，,]")
+FIVE_YEAR = re.compile(r"年均(?:增长|增速|分别)|累计|五年|十三五|十二五")
+
+
+def period_fit(text: str, chunk: Chunk, asked: frozenset[str]) -> float:
+    """How well a sentence's period matches the asked one (2020, the five years, 2021, ...).
+
+    Section 一 reviews both 2020 and the five years; there a sentence with 年均/累计/五年
+    states a five-year figure, one without states a 2020 figure."""
+    if not asked or len(asked) > 1:
+        return 0.5
+    found = chunk_period(chunk.section_path)
+    want = next(iter(asked))
+    if want in ("review", "fiveyear"):
+        if found != "review":
+            return 0.0
+        five = bool(FIVE_YEAR.search(text))
+        return 1.0 if five == (want == "fiveyear") else 0.4
+    return 1.0 if found == want else 0.0
+
+
+_GATED: frozenset[str] = frozenset({"number", "date", "person"})
+
+
 def score_sentences(
     hits: Sequence[Hit],
-    weights: dict[str, float],
+    groups: Sequence[TermGroup],
     kind: QuestionKind,
     w: ExtractWeights = ExtractWeights(),
+    similarity: Callable[[Hit], np.ndarray] | None = None,
+    asked: frozenset[str] = frozenset(),
+    rate: bool = False,
 ) -> list[ScoredSpan]:
+    """Every sentence of `hits`, best first. `similarity(hit)` gives the question's cosine
+    with each sentence of the hit's chunk (in `sentences()` order)."""
     if not hits:
         return []
     top = max(h.score for h in hits) or 1.0
-    out: list[ScoredSpan] = []
+    rows: list[tuple[Span, Hit, float, float]] = []
     for hit in hits:
-        rel = max(hit.score, 0.0) / top
-        for span in sentences(hit.chunk)[: w.sentences_per_passage]:
-            cov = coverage(span.text, weights)
-            score = w.coverage * cov + w.passage * rel + w.kind * kind_fit(span.text, kind)
-            out.append(ScoredSpan(span, hit, score, cov))
+        spans = sentences(hit.chunk)[: w.sentences_per_passage]
+        cos = similarity(hit)[: len(spans)] if similarity else np.zeros(len(spans))
+        rows.extend(
+            (span, hit, float(c), max(hit.score, 0.0) / top)
+            for span, c in zip(spans, cos, strict=False)
+        )
+    cos_all = np.array([r[2] for r in rows])
+    lo, hi = (float(cos_all.min()), float(cos_all.max())) if len(rows) else (0.0, 0.0)
+    out: list[ScoredSpan] = []
+    for span, hit, c, rel in rows:
+        cov = w.sentence_share * coverage(f"{lead_in(hit.chunk)}{span.text}", groups) + (
+            1 - w.sentence_share
+        ) * coverage(hit.chunk.text, groups)
+        dense = (c - lo) / (hi - lo) if hi > lo else 0.0
+        fit = kind_fit(span.text, kind, rate)
+        score = (
+            w.coverage * cov
+            + w.dense * dense
+            + w.passage * rel
+            + w.kind * fit
+            + w.period * period_fit(span.text, hit.chunk, asked)
+        )
+        if kind in _GATED and fit == 0:
+            score *= w.unfit_penalty
+        out.append(ScoredSpan(span, hit, score, cov, c))
     out.sort(key=lambda s: -s.score)
     return out
 
 
-def key_span(sentence: Span, weights: dict[str, float], kind: QuestionKind) -> Span | None:
+def lead_in(chunk: Chunk) -> str:
+    """The topic sentence that heads the chunk's paragraph ("" when the path has none)."""
+    path = chunk.section_path
+    if chunk.kind != "body" or len(path) < 2 or _SUBSECTION.match(path[-1]):
+        return ""
+    return path[-1]
+
+
+def key_span(
+    sentence: Span, groups: Sequence[TermGroup], kind: QuestionKind, rate: bool = False
+) -> Span | None:
     """The clause that best covers the question, narrowed to the number/date it states."""
     best: tuple[float, Span] | None = None
+    number = PERCENT if rate and PERCENT.search(sentence.text) else NUMBER_WITH_UNIT
     for clause in clauses(sentence):
-        if kind == "number" and not NUMBER_WITH_UNIT.search(clause.text):
+        if kind == "number" and not number.search(clause.text):
             continue
         if kind == "date" and not DATE.search(clause.text):
             continue
-        cov = coverage(clause.text, weights)
+        cov = coverage(clause.text, groups)
         if best is None or cov > best[0]:
             best = (cov, clause)
     if best is None or best[0] == 0:
         return None
     clause = best[1]
-    pattern = {"number": NUMBER_WITH_UNIT, "date": DATE}.get(kind)
+    pattern = {"number": number, "date": DATE}.get(kind)
     match = pattern.search(clause.text) if pattern else None
     if match is None:
         return clause

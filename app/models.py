@@ -45,4 +45,5 @@ class Answer:
     passages: tuple[Hit, ...] = ()  # ranked passages looked at (top_k)
     language: Literal["zh", "en"] = "zh"
     kind: str = ""  # question kind the answerer detected (number, list, definition, ...)
+    reason: str = ""  # why the answer was refused (for evaluation reports and logs)
     timings_ms: dict[str, float] = field(default_factory=dict)

@@ -26,11 +26,12 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ),
     ("date", re.compile(r"(何时|什么时候|哪一天|哪天|几月|日期|哪一年|when\b|what date)", re.I)),
     ("person", re.compile(r"(谁|哪位|什么人|who\b|whom)", re.I)),
+    ("list", re.compile(r"(哪几|哪些|有哪)")),
     (
         "number",
         re.compile(
             r"(多少|几|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
-            r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate)",
+            r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate|how fast|how quickly)",
             re.I,
         ),
     ),
@@ -50,6 +51,26 @@ def question_kind(question: str) -> QuestionKind:
     return "general"
 
 
-_UNIT = r"(?:%|个百分点|万亿元|亿元|万元|元|万人|人次|万户|户|人|家|个|项|所|座|公里|千米|米|平方米|万平方米|亩|万亩|吨|万吨|辆|张|条|天|年|倍|万|亿|千瓦|兆瓦|床|套|处|名|次|批|位|级|台|件)"
-NUMBER_WITH_UNIT = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)" + _UNIT)
+_MEASURE = (
+    r"微克/立方米|立方米|平方公里|平方米|公里|千米|米|亩|吨|元|人次|人|户|家|个|项|所|座|辆|张|条|天|"
+    r"年|倍|千瓦|兆瓦|床|套|处|名|头|只|次|批|位|级|台|件|岁|小时|个月|周|标准箱"
+)
+_UNIT = rf"(?:%|个百分点|(?:万亿|万|亿)(?:{_MEASURE})?|(?:{_MEASURE}))(?:以上|以内|左右)?"
+NUMBER_WITH_UNIT = re.compile(
+    r"(?<![\d.A-Za-z])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?"
+    + _UNIT
+    + r"|第?[一二三四五六七八九十两]+(?:个|项|届|批)"
+)
+PERCENT = re.compile(r"(?<![\d.A-Za-z])\d+(?:\.\d+)?(?:%|个百分点)(?:以上|以内|左右)?")
+_RATE = re.compile(r"增长|增速|增幅|比重|比例|占比|率|growth|grow|rate|share|percent", re.I)
+
+
+def wants_rate(question: str) -> bool:
+    """The question asks for a rate or share (a percentage), not an amount."""
+    return bool(_RATE.search(question))
+
+
+PERSON = re.compile(
+    r"(?<!总)(?:市长|书记|主任|局长|主席|省长|县长|区长)\s*[\u4e00-\u9fff]{2,3}(?=[\s，。、；]|$)"
+)
 DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")

@@ -28,21 +28,14 @@ def location(chunk: Chunk, lang: Lang) -> str:
     return f"{path}, p. {pages}" if lang == "en" else f"{path}，第{pages}页"
 
 
-def quoted(sentence: str, key: str | None) -> str:
-    """The quoted sentence with its key span in bold."""
-    if key and key in sentence:
-        return sentence.replace(key, f"**{key}**", 1)
-    return sentence
-
-
-def fact_answer(lang: Lang, key: str | None, quotes: Sequence[tuple[str, int]]) -> str:
-    """A short key fact (when found) followed by the quoted sentence(s) with [n] markers."""
-    body = "".join(f"{quoted(text, key)}[{n}]" for text, n in quotes)
+def fact_answer(lang: Lang, keys: Sequence[str], quotes: Sequence[tuple[str, int]]) -> str:
+    """The key fact(s) when found, then the quoted sentence(s) with [n] markers."""
+    body = "".join(f"{text}[{n}]" for text, n in quotes)
+    keys = list(dict.fromkeys(k.strip("，,。；;、 ") for k in keys if k.strip("，,。；;、 ")))
     if lang == "en":
-        lead = f"Answer: {key}. " if key else ""
+        lead = f"Answer: {'; '.join(keys)}. " if keys else ""
         return f"{lead}According to the report: “{body}”"
-    lead = f"{key}。" if key else ""
-    return f"{lead}报告原文：“{body}”" if lead else body
+    return f"{'；'.join(keys)}。报告原文：“{body}”" if keys else body
 
 
 def definition_answer(lang: Lang, term: str, definition: str, n: int) -> str:

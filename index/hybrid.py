@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedder import Embedder
+from index.lexicon import expand
 from index.models import Hit, SearchMode
 from index.query import QueryFeatures, analyze, chunk_period
 from index.store import IndexStore
@@ -48,7 +49,11 @@ class HybridRetriever:
         if n == 0 or not query.strip():
             return []
         features = analyze(query)
-        lexical = self.store.lexical.scores(query) if mode != "dense" else np.zeros(n, np.float32)
+        lexical = (
+            self.store.lexical.scores(expand(query))
+            if mode != "dense"
+            else np.zeros(n, dtype=np.float32)
+        )
         if mode != "bm25" and qvec is None:
             qvec = self.encode(query)
         sentence_best = (

@@ -155,12 +155,18 @@ _EN_KEYS = sorted(EN_TERMS, key=len, reverse=True)
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 
 
-def expand(query: str) -> str:
-    """The query plus the report's words for the everyday or English words in it."""
+def translations(query: str) -> list[tuple[str, str]]:
+    """(word as asked, the report's words for it) for every lexicon entry in the query."""
     low = query.lower()
-    extra = [v for k, v in ZH_SYNONYMS.items() if k in low]
+    found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
     words = set(_WORD.findall(low))
     for key in _EN_KEYS:
         if (" " in key and key in low) or key in words:
-            extra.append(EN_TERMS[key])
+            found.append((key, EN_TERMS[key]))
+    return found
+
+
+def expand(query: str) -> str:
+    """The query plus the report's words for the everyday or English words in it."""
+    extra = [v for _, v in translations(query)]
     return query if not extra else f"{query} {' '.join(extra)}"

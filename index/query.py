@@ -11,13 +11,26 @@ Period = Literal["review", "fiveyear", "outlook", "plan"]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_PLAN_ONLY = re.compile(r"2021|今年|this year")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 # Cue words for the part of the report a question is about. The report reviews 2020 and the
 # 13th five-year plan (section 一), outlines the 14th five-year plan and 2035 (section 二), and
 # plans the work of 2021 (section 三).
 _PERIOD_CUES: dict[Period, tuple[str, ...]] = {
-    "review": ("2020", "去年", "上一年", "过去一年", "last year", "in 2020", "achieved", "did"),
+    "review": (
+        "2020",
+        "去年",
+        "上一年",
+        "过去一年",
+        "现在",
+        "目前",
+        "当前",
+        "last year",
+        "in 2020",
+        "achieved",
+        "currently",
+    ),
     "fiveyear": ("十三五", "过去五年", "五年来", "2016", "13th five", "past five years"),
     "outlook": ("十四五", "2035", "远景", "14th five", "long-range", "2025"),
     "plan": (
@@ -30,7 +43,8 @@ _PERIOD_CUES: dict[Period, tuple[str, ...]] = {
         "预期",
         "this year",
         "target",
-        "plan",
+        "plan to",
+        "planned",
         "goal",
     ),
 }
@@ -42,6 +56,15 @@ class QueryFeatures:
     language: Literal["zh", "en"]
     periods: tuple[Period, ...]
     numbers: tuple[str, ...]
+
+    def asked(self) -> frozenset[str]:
+        """The periods asked about; a five-year question is not also a 2020 question."""
+        periods = set(self.periods)
+        if "fiveyear" in periods:
+            periods.discard("review")
+        if "outlook" in periods and "plan" in periods and not _PLAN_ONLY.search(self.text):
+            periods.discard("plan")  # "十四五末的目标" asks the outlook, not 2021
+        return frozenset(periods)
 
 
 def detect_language(text: str) -> Literal["zh", "en"]:

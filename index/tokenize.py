@@ -20,6 +20,7 @@ STOPWORDS = frozenset(
     的 了 是 在 和 与 及 等 对 把 被 从 为 以 也 都 就 而 或 其 之 这 那 有 将 要 个 中 上 下
     什么 多少 哪些 哪个 哪里 哪 几 怎么 怎样 如何 为什么 是否 吗 呢 吧 啊 请问 请 告诉 一下
     报告 提到 提出 指出 说 讲 问 我们 我 你 他们 它 今年 去年 明年 这个 那个 有关 关于 方面 情况
+    自贡 自贡市 全市 我市 zigong zigong's city
     the a an of in on to and or is are was were be been what which how many much who when where
     why did does do for with by at as from that this it its report mention mentioned say said
     """.split()
