@@ -149,7 +149,7 @@ class Answerer:
         scored = score_sentences(
             evidence, groups, kind, self.config.extract, similarity, features.asked(), rate
         )
-        best = scored[0] if scored else None
+        best = _prefer_asked_period(scored, kind, features.asked())
         decision = decide(features, kind, best, hits, self.corpus_text, self.config.refusal)
         lang = features.language
         if decision.refused or best is None:
@@ -173,6 +173,7 @@ class Answerer:
         close runner-up too."""
         chosen = [best]
         if len(asked) > 1:
+            chosen = []
             for period in sorted(asked):
                 fits = [
                     s
@@ -181,11 +182,28 @@ class Answerer:
                 ]
                 if fits and fits[0] not in chosen:
                     chosen.append(fits[0])
+            chosen = chosen or [best]
         elif kind in ("list", "general") and len(scored) > 1:
             second = scored[1]
             if second.score >= 0.9 * best.score and second.span.text != best.span.text:
                 chosen.append(second)
         return sorted(chosen, key=lambda s: s.span.start)
+
+
+def _prefer_asked_period(
+    scored: list[ScoredSpan], kind: QuestionKind, asked: frozenset[str]
+) -> ScoredSpan | None:
+    """The best sentence; for a number asked for one period, the best sentence of that
+    period when it covers the question nearly as well (2020 vs the five-year figure)."""
+    if not scored:
+        return None
+    best = scored[0]
+    if kind != "number" or len(asked) != 1:
+        return best
+    for s in scored[1:]:
+        if period_fit(s.span.text, s.hit.chunk, asked) == 1.0:
+            return s if s.coverage >= 0.8 * best.coverage else best
+    return best
 
 
 def _citations(chosen: list[ScoredSpan]) -> tuple[Citation, ...]:

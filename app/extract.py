@@ -12,7 +12,7 @@ import numpy as np
 from app.qtype import DATE, NUMBER_WITH_UNIT, PERCENT, PERSON, QuestionKind
 from index.lexicon import translations
 from index.models import Hit
-from index.query import chunk_period
+from index.query import text_period
 from ingest.models import Chunk
 from ingest.sentences import Span, clauses, sentences
 
@@ -100,24 +100,20 @@ def kind_fit(text: str, kind: QuestionKind, rate: bool = False) -> float:
 
 
 _SUBSECTION = re.compile(r"^第[一二三四五六七八九十]+[，,]")
-FIVE_YEAR = re.compile(r"年均(?:增长|增速|分别)|累计|五年|十三五|十二五")
 
 
 def period_fit(text: str, chunk: Chunk, asked: frozenset[str]) -> float:
     """How well a sentence's period matches the asked one (2020, the five years, 2021, ...).
 
-    Section 一 reviews both 2020 and the five years; there a sentence with 年均/累计/五年
-    states a five-year figure, one without states a 2020 figure."""
+    Section 一 reviews both 2020 and the five years; a sentence there (or its lead-in) with
+    年均增长/累计/这五年 states a five-year figure, one without states a 2020 figure."""
     if not asked or len(asked) > 1:
         return 0.5
-    found = chunk_period(chunk.section_path)
+    found = text_period(chunk.section_path, text)
     want = next(iter(asked))
-    if want in ("review", "fiveyear"):
-        if found != "review":
-            return 0.0
-        five = bool(FIVE_YEAR.search(text))
-        return 1.0 if five == (want == "fiveyear") else 0.4
-    return 1.0 if found == want else 0.0
+    if found == want:
+        return 1.0
+    return 0.4 if {found, want} == {"review", "fiveyear"} else 0.0
 
 
 _GATED: frozenset[str] = frozenset({"number", "date", "person"})

@@ -59,7 +59,7 @@ _UNIT = rf"(?:%|个百分点|(?:万亿|万|亿)(?:{_MEASURE})?|(?:{_MEASURE}))(?
 NUMBER_WITH_UNIT = re.compile(
     r"(?<![\d.A-Za-z])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?"
     + _UNIT
-    + r"|第?[一二三四五六七八九十两]+(?:个|项|届|批)"
+    + r"|第[一二三四五六七八九十]+(?:届|个|批|次)"
 )
 PERCENT = re.compile(r"(?<![\d.A-Za-z])\d+(?:\.\d+)?(?:%|个百分点)(?:以上|以内|左右)?")
 _RATE = re.compile(r"增长|增速|增幅|比重|比例|占比|率|growth|grow|rate|share|percent", re.I)

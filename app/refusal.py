@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.extract import FIVE_YEAR, ScoredSpan, kind_fit, normalize
+from app.extract import ScoredSpan, kind_fit, normalize
 from app.qtype import QuestionKind
 from index.models import Hit
-from index.query import QueryFeatures, chunk_period
+from index.query import QueryFeatures, chunk_period, text_period
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # Places a question may name instead of the report's city: provinces, large cities and the
@@ -91,11 +91,8 @@ def _unknown_place(question: str, corpus_text: str) -> str | None:
 
 
 def _five_year_for_one_year(features: QueryFeatures, best: ScoredSpan) -> bool:
-    return (
-        features.asked() == {"review"}
-        and not FIVE_YEAR.search(features.text)
-        and bool(FIVE_YEAR.search(best.span.text))
-    )
+    found = text_period(best.hit.chunk.section_path, best.span.text)
+    return features.asked() == {"review"} and found == "fiveyear"
 
 
 def _period_mismatch(features: QueryFeatures, kind: QuestionKind, best: ScoredSpan) -> bool:

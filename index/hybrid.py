@@ -13,7 +13,7 @@ import numpy as np
 from index.embedder import Embedder
 from index.lexicon import expand
 from index.models import Hit, SearchMode
-from index.query import QueryFeatures, analyze, chunk_period
+from index.query import QueryFeatures, analyze, text_period
 from index.store import IndexStore
 
 
@@ -120,13 +120,11 @@ class HybridRetriever:
 
     def _priors(self, rows: np.ndarray, features: QueryFeatures) -> np.ndarray:
         cfg = self.config
-        periods = set(features.periods)
-        if "fiveyear" in periods:
-            periods.add("review")
+        periods = features.asked()
         bonus = np.zeros(len(rows), dtype=np.float32)
         for i, row in enumerate(rows):
             chunk = self.store.chunks[int(row)]
-            if periods and chunk_period(chunk.section_path) in periods:
+            if periods and text_period(chunk.section_path, "") in periods:
                 bonus[i] += cfg.period_boost
             if chunk.kind == "glossary" and chunk.section_path[-1] in features.text:
                 bonus[i] += cfg.glossary_boost

@@ -31,7 +31,16 @@ _PERIOD_CUES: dict[Period, tuple[str, ...]] = {
         "achieved",
         "currently",
     ),
-    "fiveyear": ("十三五", "过去五年", "五年来", "2016", "13th five", "past five years"),
+    "fiveyear": (
+        "十三五",
+        "五年",
+        "累计",
+        "年均",
+        "2016",
+        "13th five",
+        "past five years",
+        "five years",
+    ),
     "outlook": ("十四五", "2035", "远景", "14th five", "long-range", "2025"),
     "plan": (
         "2021",
@@ -83,6 +92,19 @@ def analyze(text: str) -> QueryFeatures:
         periods=periods,
         numbers=tuple(_NUMBER.findall(norm)),
     )
+
+
+FIVE_YEAR = re.compile(r"年均(?:增长|增速|分别)|累计|五年|十三五|十二五")
+
+
+def text_period(section_path: tuple[str, ...], text: str) -> Period | None:
+    """Like `chunk_period`, but a review passage or sentence (or its lead-in) that states a
+    five-year figure (年均增长, 累计, 这五年, 十三五) is about the five years, not 2020."""
+    period = chunk_period(section_path)
+    lead_in = section_path[-1] if len(section_path) >= 2 else ""
+    if period == "review" and FIVE_YEAR.search(lead_in + text):
+        return "fiveyear"
+    return period
 
 
 def chunk_period(section_path: tuple[str, ...]) -> Period | None:
