@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
@@ -33,11 +34,12 @@ def ask_cmd(question: str, top_k: int, as_json: bool) -> None:
     """Answer QUESTION from the report, with citations."""
     from app.config import get_settings
     from app.factory import build_service
-    from app.wire import answer_to_dict
+    from app.schemas import AskResponse
 
     answer = build_service(get_settings(), progress=True).answer(question, top_k=top_k)
     if as_json:
-        click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+        wire = AskResponse.from_answer(answer, answer.timings_ms)
+        click.echo(json.dumps(wire.model_dump(), ensure_ascii=False, indent=2))
         return
     click.echo(answer.text)
     for c in answer.citations:
@@ -61,11 +63,7 @@ def _register() -> None:
         ("eval.cli", "eval_cmd"),
         ("index.bench", "bench_cmd"),
     ):
-        try:
-            command = getattr(__import__(module, fromlist=[name]), name)
-        except (ImportError, AttributeError):
-            continue
-        main.add_command(command)
+        main.add_command(getattr(importlib.import_module(module), name))
 
 
 _register()

@@ -14,11 +14,15 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from app.api import create_app
+    from app.factory import build_service
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(settings)
+    # Load (or build, with progress bars) the model and index before binding the port, so
+    # a fresh checkout shows what it is doing and a broken index fails with one line.
+    service = build_service(settings, progress=True)
+    app = create_app(settings, service)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
 
 

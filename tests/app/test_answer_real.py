@@ -1,0 +1,112 @@
+"""The answerer on the real report with the real bundled model: each question kind."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.errors import EmptyQuestionError, QuestionTooLongError
+from app.models import Turn
+
+pytestmark = pytest.mark.slow
+
+
+def _ask(service, question: str, history=()):  # type: ignore[no-untyped-def]
+    answer = service.answer(question, history)
+    assert answer.passages, "every answer carries the passages it looked at"
+    return answer
+
+
+def _has(text: str, figure: str) -> bool:
+    """`figure` in `text`, not inside a longer number."""
+    return re.search(rf"(?<![\d.]){re.escape(figure)}", text) is not None
+
+
+def test_recurring_number_traps_pick_the_asked_period(real_service) -> None:  # type: ignore[no-untyped-def]
+    actual = _ask(real_service, "2020年全市地区生产总值增长了多少？")
+    five_year = _ask(real_service, "“十三五”期间地区生产总值年均增长多少？")
+    target = _ask(real_service, "2021年地区生产总值的预期增长目标是多少？")
+    assert _has(actual.text, "3.9%") and not actual.refused
+    assert _has(five_year.text, "7.3%") and not _has(five_year.text, "3.9%")
+    assert _has(target.text, "7.5%")
+    assert actual.citations[0].hit.chunk.section_path[0].startswith("一、")
+    assert target.citations[0].hit.chunk.section_path[0].startswith("三、")
+
+
+def test_citations_point_at_the_quoted_text(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "2021年计划新建多少个5G基站？")
+    assert "1500个" in answer.text
+    for citation in answer.citations:
+        chunk = citation.hit.chunk
+        assert f"[{citation.n}]" in answer.text
+        assert 1 <= chunk.page_start <= chunk.page_end <= 36
+        for quote in citation.quotes:
+            assert chunk.start <= quote.start < quote.end <= chunk.end
+            assert chunk.text[quote.start - chunk.start : quote.end - chunk.start] == quote.text
+
+
+def test_glossary_definition_answers_from_its_entry(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "六稳是指什么？")
+    assert answer.kind == "definition" and not answer.refused
+    for item in ("稳就业", "稳金融", "稳外贸", "稳外资", "稳投资", "稳预期"):
+        assert item in answer.text
+    assert answer.citations[0].hit.chunk.kind == "glossary"
+
+
+def test_footnoted_passage_carries_its_definitions(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "2020年疫情防控中创新开展了什么工作？")
+    footnoted = [c for c in answer.passages if c.chunk.footnotes]
+    assert footnoted, "passages with [n] markers resolve them to the glossary"
+    for hit in footnoted:
+        for f in hit.chunk.footnotes:
+            assert f"[{f.number}]" in hit.chunk.text and f.definition
+
+
+def test_list_question_gathers_the_items(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "“四上单位”包括哪些？")
+    assert "规模以上工业企业" in answer.text and "限额以上批零住餐企业" in answer.text
+
+
+def test_section_question_answers_from_the_section_tree(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "2021年的主要工作安排分为哪几个方面？")
+    assert answer.kind == "section"
+    assert len(answer.citations) == 9
+    assert answer.text.count("\n") >= 9 and "第九" in answer.text
+
+
+def test_english_question_gets_english_framing_around_the_chinese_quote(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "What was the GDP growth rate of Zigong in 2020?")
+    assert answer.language == "en" and not answer.refused
+    assert answer.text.startswith(("Answer:", "According to"))
+    assert _has(answer.text, "3.9%")
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("2022年自贡GDP增长目标是多少？", "zh"),
+        ("成都市2020年地区生产总值增长了多少？", "zh"),
+        ("What was Zigong's GDP growth target for 2019?", "en"),
+    ],
+)
+def test_near_miss_questions_are_refused_with_related_passages(real_service, question: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, question)
+    assert answer.refused and not answer.citations
+    expected = "does not contain" if lang == "en" else "没有找到"
+    assert expected in answer.text and answer.passages and answer.reason
+
+
+def test_follow_up_resolves_against_history(real_service) -> None:  # type: ignore[no-untyped-def]
+    first = _ask(real_service, "2020年规模以上工业增加值增长多少？")
+    history = [Turn("user", "2020年规模以上工业增加值增长多少？"), Turn("assistant", first.text)]
+    follow = _ask(real_service, "那2021年的目标呢？", history)
+    assert _has(first.text, "5.1%")
+    assert _has(follow.text, "9.0%") and not follow.refused
+
+
+def test_bad_questions_raise_domain_errors(real_service) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(EmptyQuestionError):
+        real_service.answer("   ")
+    with pytest.raises(QuestionTooLongError):
+        real_service.answer("问" * 5000)
