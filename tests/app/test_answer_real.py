@@ -90,7 +90,9 @@ def test_english_question_gets_english_framing_around_the_chinese_quote(real_ser
         ("What was Zigong's GDP growth target for 2019?", "en"),
     ],
 )
-def test_near_miss_questions_are_refused_with_related_passages(real_service, question: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+def test_near_miss_questions_are_refused_with_related_passages(
+    real_service, question: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, question)
     assert answer.refused and not answer.citations
     expected = "does not contain" if lang == "en" else "没有找到"
