@@ -150,7 +150,7 @@ class Answerer:
             evidence, groups, kind, self.config.extract, similarity, features.asked(), rate
         )
         best = _prefer_asked_period(scored, kind, features.asked())
-        decision = decide(features, kind, best, hits, self.corpus_text, self.config.refusal)
+        decision = decide(features, kind, best, hits, self.corpus_text, self.config.refusal, rate)
         lang = features.language
         if decision.refused or best is None:
             text = render.refusal_text(lang, bool(hits))

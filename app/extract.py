@@ -31,8 +31,8 @@ class ScoredSpan:
 
 @dataclass(frozen=True)
 class ExtractWeights:
-    coverage: float = 0.45
-    dense: float = 0.25
+    coverage: float = 0.50
+    dense: float = 0.20
     passage: float = 0.20
     kind: float = 0.10
     period: float = 0.15

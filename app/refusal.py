@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.extract import ScoredSpan, kind_fit, normalize
-from app.qtype import QuestionKind
+from app.qtype import PERCENT, QuestionKind
 from index.models import Hit
 from index.query import QueryFeatures, chunk_period, text_period
 
@@ -49,6 +49,7 @@ def decide(
     hits: Sequence[Hit],
     corpus_text: str,
     config: RefusalConfig = RefusalConfig(),
+    rate: bool = False,
 ) -> Decision:
     if best is None or not hits:
         return Decision(True, "no passage")
@@ -62,6 +63,8 @@ def decide(
         return Decision(True, "the figure is given for another period")
     if kind == "number" and _five_year_for_one_year(features, best):
         return Decision(True, "only a five-year figure is given, not one for 2020")
+    if kind == "number" and rate and not PERCENT.search(best.span.text):
+        return Decision(True, "a rate is asked but the evidence states none")
     if kind in ("number", "person", "date") and kind_fit(best.span.text, kind) == 0:
         return Decision(True, f"the evidence states no {kind}")
     if best.coverage < config.min_coverage or (
