@@ -42,6 +42,8 @@ class Timing:
 def time_calls(
     name: str, fn: Callable[[str], object], queries: Sequence[str], repeat: int
 ) -> Timing:
+    for q in queries:  # warm-up: lazy initialisation is not what a query costs
+        fn(q)
     samples = []
     for _ in range(repeat):
         for q in queries:
@@ -130,10 +132,13 @@ def bench_cmd(copies: int, repeat: int) -> None:
     from app.config import get_settings
     from app.factory import build_embedder, build_index
 
+    import torch
+
     settings = get_settings()
     t = time.perf_counter()
     embedder = build_embedder(settings, progress=True)
-    click.echo(f"model load                         {time.perf_counter() - t:8.2f} s")
+    click.echo(f"model load                         {time.perf_counter() - t:8.2f} s "
+               f"(torch threads {torch.get_num_threads()})")
     store = build_index(settings, embedder, progress=True)
     texts = [passage_text(c) for c in store.chunks]
     t = time.perf_counter()
