@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -104,7 +105,7 @@ class Answerer:
         chunk = self.glossary[term]
         definition = chunk.footnotes[0].definition if chunk.footnotes else _definition(chunk)
         hit = _hit_for(chunk, hits)
-        citation = Citation(1, hit, (Quote(chunk.text, chunk.start, chunk.end),))
+        citation = Citation(1, hit, (_entry_quote(chunk, term),))
         text = render.definition_answer(lang, term, definition, 1)
         return Answer(question, text, False, (citation,))
 
@@ -230,6 +231,13 @@ def _hit_for(chunk: Chunk, hits: list[Hit]) -> Hit:
         if h.chunk.chunk_id == chunk.chunk_id:
             return h
     return Hit(chunk=chunk, score=0.0)
+
+
+def _entry_quote(chunk: Chunk, term: str) -> Quote:
+    """The glossary entry itself (`1.六稳：指…`), without a heading the chunk may carry."""
+    match = re.search(rf"\d+\.{re.escape(term)}[：:]", chunk.text)
+    offset = match.start() if match else 0
+    return Quote(chunk.text[offset:], chunk.start + offset, chunk.end)
 
 
 def _definition(chunk: Chunk) -> str:

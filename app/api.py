@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import importlib.util
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -44,10 +45,27 @@ DESCRIPTION = (
 DOCS_STATIC = "/docs-static"
 
 
+# torch intra-op threads while serving. Measured with `reportqa load` (32 clients, 2 cores):
+# 1 thread ~24-26 requests/s, the default 2 threads ~19; a query is one short sequence, too
+# small to gain from intra-op threads, and the request threads already use every core.
+SERVE_TORCH_THREADS = 1
+# Gradio routes that store client files on disk. The chat UI takes no files, and nothing may
+# upload or ingest over HTTP, so they answer 404.
+UI_UPLOAD_ROUTES = (
+    "/gradio_api/upload",
+    "/gradio_api/upload_progress",
+    "/gradio_api/process_recording",
+)
+
+
 def _build_service(settings: Settings) -> QAService:
     from app.factory import build_service  # heavy: loads the embedding model and the index
 
-    return build_service(settings)
+    service = build_service(settings)
+    torch = sys.modules.get("torch")  # the model runs on torch; set after any index build
+    if torch is not None:
+        torch.set_num_threads(SERVE_TORCH_THREADS)
+    return service
 
 
 def _lifespan(
@@ -158,9 +176,18 @@ def create_app(
     return app
 
 
+def _block_uploads(app: FastAPI) -> None:
+    async def no_uploads(request: Request) -> None:
+        raise StarletteHTTPException(404)
+
+    for path in UI_UPLOAD_ROUTES:
+        app.add_api_route(path, no_uploads, methods=_METHODS, include_in_schema=False)
+
+
 def _mount_ui(app: FastAPI, settings: Settings) -> None:
     from app.ui import build_ui, mount_ui  # gradio is heavy to import; only when the UI is on
 
+    _block_uploads(app)  # before the mount, so these routes win
     top_k = min(settings.top_k, settings.max_top_k)
     blocks = build_ui(
         LateBoundService(app.state), top_k=top_k, max_history_turns=settings.max_history_turns

@@ -23,13 +23,38 @@ ServiceDep = Annotated[QAService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def check_question(question: str, settings: Settings, english: bool = False) -> str:
-    """The stripped question, or RequestRejected (422) when it is empty or too long."""
+def is_valid_unicode(text: str) -> bool:
+    """False for text with lone surrogates (JSON allows "\\ud800"; the tokenizers do not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_text(text: str, name: str, english: bool = False) -> None:
+    """RequestRejected (422) for text that is not valid Unicode."""
+    if not is_valid_unicode(text):
+        raise RequestRejected(
+            422,
+            Text(
+                f"参数 {name} 含有无效字符（不成对的 UTF-16 代理项）。",
+                f"Field '{name}' contains invalid characters (unpaired UTF-16 surrogates).",
+            ),
+            english,
+        )
+
+
+def check_question(
+    question: str, settings: Settings, english: bool = False, name: str = "question"
+) -> str:
+    """The stripped question, or RequestRejected (422) when it is empty, too long or invalid."""
     stripped = question.strip()
     if not stripped:
         raise RequestRejected(
             422, Text("问题不能为空。", "The question must not be empty."), english
         )
+    check_text(stripped, name, english)
     limit = settings.max_question_chars
     if len(stripped) > limit:
         text = Text(
@@ -56,6 +81,7 @@ def resolve_top_k(
 
 
 def check_history(turns: int, settings: Settings, english: bool = False) -> None:
+    """RequestRejected (422) for more than max_history_turns turns."""
     limit = settings.max_history_turns
     if turns > limit:
         text = Text(

@@ -7,7 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import ServiceDep, SettingsDep, check_history, check_question, resolve_top_k
+from app.deps import (
+    ServiceDep,
+    SettingsDep,
+    check_history,
+    check_question,
+    check_text,
+    resolve_top_k,
+)
 from app.http_errors import mark_language
 from app.models import Turn
 from app.schemas import (
@@ -42,6 +49,8 @@ def ask(
     question = check_question(body.question, settings, english)
     top_k = resolve_top_k(body.top_k, settings, english)
     check_history(len(body.history), settings, english)
+    for turn in body.history:
+        check_text(turn.content, "history.content", english)
     started = time.perf_counter()
     answer = service.answer(question, to_turns(body.history), top_k=top_k)
     timings = {**answer.timings_ms, "total": elapsed_ms(started)}
@@ -58,7 +67,7 @@ def search(
     mode: Annotated[SearchMode, Query(description="检索方式")] = "hybrid",
 ) -> SearchResponse:
     english = mark_language(request, q)
-    query = check_question(q, settings, english)
+    query = check_question(q, settings, english, name="q")
     top_k = resolve_top_k(k, settings, english, name="k")
     started = time.perf_counter()
     hits = service.search(query, k=top_k, mode=mode)

@@ -129,16 +129,18 @@ def measure_retrieval(store: IndexStore, embedder: Embedder, label: str, repeat:
 @click.option("--repeat", default=5, show_default=True, type=click.IntRange(1, 100))
 def bench_cmd(copies: int, repeat: int) -> None:
     """Print model load, encode and search speed for this machine."""
+    import torch
+
     from app.config import get_settings
     from app.factory import build_embedder, build_index
-
-    import torch
 
     settings = get_settings()
     t = time.perf_counter()
     embedder = build_embedder(settings, progress=True)
-    click.echo(f"model load                         {time.perf_counter() - t:8.2f} s "
-               f"(torch threads {torch.get_num_threads()})")
+    click.echo(
+        f"model load                         {time.perf_counter() - t:8.2f} s "
+        f"(torch threads {torch.get_num_threads()})"
+    )
     store = build_index(settings, embedder, progress=True)
     texts = [passage_text(c) for c in store.chunks]
     t = time.perf_counter()

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from index.embedder import Embedder
-from index.errors import IndexError_
+from index.errors import IndexError_, IndexNotFoundError
 from index.manifest import corpus_hash
-from index.store import PASSAGE_FORMAT, BuildOptions, IndexStore
+from index.store import BuildOptions, IndexStore, content_format
 from ingest.models import Chunk
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def is_current(
     return (
         manifest.model == embedder.model_id
         and manifest.dense_index == options.dense_kind
-        and manifest.corpus_hash == corpus_hash(list(chunks), PASSAGE_FORMAT)
+        and manifest.corpus_hash == corpus_hash(list(chunks), content_format())
     )
 
 
@@ -39,8 +39,10 @@ def ensure_index(
         if is_current(store, chunks, embedder, options):
             return store
         logger.info("index at %s is out of date (corpus or model changed); rebuilding", index_dir)
-    except IndexError_ as exc:
-        logger.info("no usable index (%s); building one", exc)
+    except IndexNotFoundError as exc:
+        logger.info("no index yet (%s); building one", exc)
+    except IndexError_ as exc:  # corrupt or incompatible: never served, rebuilt
+        logger.warning("the index is unusable and will be rebuilt: %s", exc)
     store = IndexStore.build(chunks, embedder, options, cache_dir)
     store.save(index_dir)
     return store

@@ -8,6 +8,7 @@ moment leaves either the old index or the complete new one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -33,13 +34,31 @@ from index.manifest import (
     verify_files,
     write_manifest,
 )
-from index.tokenize import ChineseTokenizer
+from index.tokenize import STOPWORDS, ChineseTokenizer
 from ingest.models import Chunk
 from ingest.sentences import sentences
 
 logger = logging.getLogger(__name__)
 
 PASSAGE_FORMAT = "path+text/v2+sentences"
+
+
+def content_format() -> str:
+    """Everything besides chunks and model that the stored vectors and BM25 state depend on:
+    passage format and tokenizer (jieba mode + stopwords), so changing either rebuilds."""
+    stop = hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()[:12]
+    return f"{PASSAGE_FORMAT};jieba-search;stop={stop}"
+
+
+# Every file `load` reads; each must be listed (with its checksum) in the manifest.
+INDEX_FILES = (
+    "chunks.jsonl",
+    "bm25.json",
+    "vectors.npy",
+    "dense.faiss",
+    "sentence_vectors.npy",
+    "sentence_offsets.npy",
+)
 
 
 def passage_text(chunk: Chunk) -> str:
@@ -109,13 +128,17 @@ class IndexStore:
             model=embedder.model_id,
             dim=int(vectors.shape[1]),
             normalized=True,
-            corpus_hash=corpus_hash(chunks, PASSAGE_FORMAT),
+            corpus_hash=corpus_hash(chunks, content_format()),
             chunk_count=len(chunks),
             dense_index=options.dense_kind,
             documents=tuple(dict.fromkeys(c.doc_id for c in chunks)),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             build_seconds=round(time.perf_counter() - started, 3),
-            settings={"passage_format": PASSAGE_FORMAT, "k1": options.bm25.k1, "b": options.bm25.b},
+            settings={
+                "content_format": content_format(),
+                "k1": options.bm25.k1,
+                "b": options.bm25.b,
+            },
         )
         return cls(manifest, chunks, dense, lexical, sentence_vectors)
 
@@ -166,7 +189,7 @@ class IndexStore:
                 f"no index at {index_dir}; build it with `reportqa index build`"
             )
         directory = index_dir.resolve()
-        manifest = read_manifest(directory)
+        manifest = _checked_manifest(directory)
         if expected_model is not None and manifest.model != expected_model:
             raise IndexMismatchError(
                 f"the index at {index_dir} was built with model '{manifest.model}', but the "
@@ -185,6 +208,25 @@ class IndexStore:
         lexical = BM25Index.load(directory / "bm25.json", cache_dir)
         sentence_vectors = SentenceVectors.load(directory, len(chunks), manifest.dim)
         return cls(manifest, chunks, dense, lexical, sentence_vectors)
+
+
+def _checked_manifest(directory: Path) -> Manifest:
+    """The manifest, which must list a checksum for every file the index reads."""
+    try:
+        manifest = read_manifest(directory)
+    except OSError as exc:
+        raise IndexCorruptError(
+            f"index manifest in {directory} is unreadable ({exc.strerror}); "
+            "rebuild with `reportqa index build`"
+        ) from None
+    files = manifest.files if isinstance(manifest.files, dict) else {}
+    missing = [name for name in INDEX_FILES if name not in files]
+    if missing:
+        raise IndexCorruptError(
+            f"index manifest in {directory} lists no checksum for {', '.join(missing)}; "
+            "rebuild with `reportqa index build`"
+        )
+    return manifest
 
 
 def _glossary_terms(chunks: Sequence[Chunk]) -> set[str]:
