@@ -22,7 +22,6 @@ from eval.gate import (
     Baseline,
     check_compatible,
     compare,
-    file_sha256,
     format_gate,
     gated_metrics,
     make_baseline,
@@ -33,6 +32,7 @@ from eval.report import write_reports
 from eval.run import ALL_MODES, EvalResults, evaluate
 from eval.serialize import RunContext, git_revision, public_settings
 from eval.tables import summary_text
+from index.manifest import file_sha256
 from index.models import SearchMode
 from ingest.errors import ReportQAError
 

@@ -8,7 +8,6 @@ baseline - tolerance; the false-refusal rate ("lower") when it rises above basel
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -146,14 +145,6 @@ def write_baseline(path: Path, baseline: Baseline) -> Path:
         json.dump(baseline.to_dict(), handle, ensure_ascii=False, indent=2)
         handle.write("\n")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_compatible(baseline: Baseline, data_name: str, data_sha256: str, k: int) -> None:

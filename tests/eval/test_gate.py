@@ -15,7 +15,6 @@ from eval.gate import (
     baseline_from_dict,
     check_compatible,
     compare,
-    file_sha256,
     format_gate,
     gated_metrics,
     gates,
@@ -24,6 +23,7 @@ from eval.gate import (
     write_baseline,
 )
 from eval.run import EvalResults, evaluate
+from index.manifest import file_sha256
 from tests.eval.fakes_eval import scenario_service
 
 SHA = "a" * 64
