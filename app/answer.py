@@ -122,7 +122,7 @@ class Answerer:
             Citation(
                 n,
                 _hit_for(first, hits),
-                (Quote(first.text[: len(title)], first.start, first.start + len(title)),),
+                (_heading_quote(first, title),),
             )
             for n, (title, first) in enumerate(children, start=1)
         )
@@ -231,6 +231,13 @@ def _hit_for(chunk: Chunk, hits: list[Hit]) -> Hit:
         if h.chunk.chunk_id == chunk.chunk_id:
             return h
     return Hit(chunk=chunk, score=0.0)
+
+
+def _heading_quote(chunk: Chunk, title: str) -> Quote:
+    """The subsection heading where it stands in its first chunk (the chunk's start else)."""
+    offset = max(chunk.text.find(title), 0)
+    text = chunk.text[offset : offset + len(title)]
+    return Quote(text, chunk.start + offset, chunk.start + offset + len(text))
 
 
 def _entry_quote(chunk: Chunk, term: str) -> Quote:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from ingest.models import Chunk
-
 Lang = Literal["zh", "en"]
 
 
@@ -16,16 +14,6 @@ def refusal_text(lang: Lang, has_related: bool) -> str:
         return text + (" Possibly related passages are listed below." if has_related else "")
     text = "报告中没有找到该问题的答案。"
     return text + ("以下是可能相关的段落，仅供参考。" if has_related else "")
-
-
-def location(chunk: Chunk, lang: Lang) -> str:
-    pages = (
-        str(chunk.page_start)
-        if chunk.page_start == chunk.page_end
-        else f"{chunk.page_start}–{chunk.page_end}"
-    )
-    path = " > ".join(chunk.section_path)
-    return f"{path}, p. {pages}" if lang == "en" else f"{path}，第{pages}页"
 
 
 def fact_answer(lang: Lang, keys: Sequence[str], quotes: Sequence[tuple[str, int]]) -> str:

@@ -265,7 +265,8 @@ def _versions_dir(index_dir: Path) -> Path:
 
 def _swap_link(index_dir: Path, target: Path) -> None:
     if index_dir.exists() and not index_dir.is_symlink():
-        # a plain directory from elsewhere: keep it aside rather than delete it
+        # a plain directory from elsewhere: move it among the versions (removed once the
+        # new version is published, like any superseded one)
         index_dir.rename(_versions_dir(index_dir) / f"plain-{time.time_ns()}")
     link = index_dir.parent / f".{index_dir.name}.link-{os.getpid()}"
     link.unlink(missing_ok=True)

@@ -12,7 +12,6 @@ logger = logging.getLogger(__name__)
 
 _MARKER = re.compile(r"\[\d+\]")
 _KEEP = re.compile(r"[\w%.]+")
-_NUMBER = re.compile(r"^\d+(\.\d+)?%?$")
 
 # Function words and question words that carry no topic.
 STOPWORDS = frozenset(
@@ -58,7 +57,3 @@ class ChineseTokenizer:
 
 def _is_cjk(token: str) -> bool:
     return "\u4e00" <= token[0] <= "\u9fff"
-
-
-def is_number(token: str) -> bool:
-    return bool(_NUMBER.match(token))

@@ -58,3 +58,17 @@ def live_server_for(app: FastAPI, timeout: float = 60.0) -> Iterator[LiveServer]
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings that never touch the repository's var/ directory."""
     return get_settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", **overrides)
+
+
+# The fixed /api/ask passage contract (external evaluation relies on these keys).
+PASSAGE_KEYS = {
+    "n",
+    "chunk_id",
+    "section_path",
+    "page_start",
+    "page_end",
+    "text",
+    "quote",
+    "score",
+    "footnotes",
+}

@@ -17,20 +17,9 @@ from app.api import create_app
 from app.config import Settings
 from app.models import Turn
 from tests.app.fakes import FakeQAService
-from tests.app.live import make_settings
+from tests.app.live import PASSAGE_KEYS, make_settings
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-PASSAGE_KEYS = {
-    "n",
-    "chunk_id",
-    "section_path",
-    "page_start",
-    "page_end",
-    "text",
-    "quote",
-    "score",
-    "footnotes",
-}
 ANSWERED = "2020年地区生产总值增长了多少？"
 REFUSED = "2022年地区生产总值预期增长多少？"
 

@@ -18,24 +18,13 @@ from app.api import create_app
 from app.config import Settings
 from app.service import QAService
 from app.ui_render import chat_reply
-from tests.app.live import LiveServer
+from tests.app.live import PASSAGE_KEYS, LiveServer
 
 pytestmark = pytest.mark.slow
 
 GDP_TARGET = "2021年地区生产总值预期增长多少？"
 SIX_STABLE = "“六稳”指的是什么？"
 OUTSIDE = "2022年的地区生产总值目标是多少？"
-PASSAGE_KEYS = {
-    "n",
-    "chunk_id",
-    "section_path",
-    "page_start",
-    "page_end",
-    "text",
-    "quote",
-    "score",
-    "footnotes",
-}
 
 
 @pytest.fixture(scope="module")
