@@ -6,7 +6,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -15,6 +15,8 @@ from app.errors import EmptyQuestionError, QuestionTooLongError
 from app.extract import (
     ExtractWeights,
     ScoredSpan,
+    TermGroup,
+    bigrams,
     key_span,
     period_fit,
     score_sentences,
@@ -23,11 +25,11 @@ from app.extract import (
 from app.followup import resolve
 from app.models import Answer, Citation, Quote, Turn
 from app.qtype import QuestionKind, question_kind, wants_rate
-from app.refusal import RefusalConfig, decide
+from app.refusal import Decision, RefusalConfig, decide
 from app.sections import SectionTree
 from index.hybrid import HybridRetriever
 from index.models import Hit
-from index.query import QueryFeatures, analyze
+from index.query import QueryFeatures, analyze, for_period
 from ingest.models import Chunk
 
 
@@ -138,30 +140,75 @@ class Answerer:
         hits: list[Hit],
         qvec: np.ndarray,
     ) -> Answer:
+        lang = features.language
+        asked = features.asked()
+        if kind == "number" and len(asked) > 1:
+            return self._compare(question, resolved, features, hits)
+        found = self._evidence(resolved, kind, features, hits, qvec)
+        if found.decision.refused or found.best is None:
+            text = render.refusal_text(lang, bool(hits))
+            return Answer(question, text, True, reason=found.decision.reason)
+        chosen = self._pick(found.best, found.scored, kind, asked)
+        return _fact(question, lang, kind, [(s, found) for s in chosen])
+
+    def _compare(
+        self, question: str, resolved: str, features: QueryFeatures, hits: list[Hit]
+    ) -> Answer:
+        """A number asked for several periods (`去年…和今年的目标`): each period is asked
+        on its own, with its own retrieval, and answered from a sentence of that period."""
+        asked = features.asked()
+        found: list[tuple[ScoredSpan, _Evidence]] = []
+        reasons = []
+        for period in sorted(asked):
+            sub = for_period(resolved, period, asked)
+            qvec = self.retriever.encode(sub)
+            sub_hits = self.retriever.search(sub, k=self.config.evidence_k, qvec=qvec)
+            sub_features = replace(analyze(sub), periods=(period,))
+            ev = self._evidence(sub, "number", sub_features, sub_hits, qvec, period_only=True)
+            if ev.decision.refused or ev.best is None:
+                reasons.append(f"{period}: {ev.decision.reason}")
+            elif all(ev.best.span.text != s.span.text for s, _ in found):
+                found.append((ev.best, ev))
+        if not found:
+            text = render.refusal_text(features.language, bool(hits))
+            return Answer(question, text, True, reason="; ".join(reasons))
+        return _fact(question, features.language, "number", found)
+
+    def _evidence(
+        self,
+        question: str,
+        kind: QuestionKind,
+        features: QueryFeatures,
+        hits: list[Hit],
+        qvec: np.ndarray,
+        period_only: bool = False,
+    ) -> _Evidence:
+        """The question's sentences from `hits`, scored, the best one, and the verdict;
+        with `period_only`, only sentences of the (one) asked period compete."""
         store = self.retriever.store
-        groups = term_groups(resolved, store.lexical.tokenizer.tokens, store.lexical.idf)
+        groups = term_groups(question, store.lexical.tokenizer.tokens, store.lexical.idf)
 
         def similarity(hit: Hit) -> np.ndarray:
             row = store.row_of(hit.chunk.chunk_id)
             return store.sentences.of_row(qvec, row) if row is not None else np.zeros(0)
 
-        evidence = hits[: self.config.evidence_k]
-        rate = wants_rate(resolved)
+        rate = wants_rate(question)
+        asked = features.asked()
         scored = score_sentences(
-            evidence, groups, kind, self.config.extract, similarity, features.asked(), rate
+            hits[: self.config.evidence_k],
+            groups,
+            kind,
+            self.config.extract,
+            similarity,
+            asked,
+            rate,
+            bigrams(question, self.corpus_text),
         )
-        best = _prefer_asked_period(scored, kind, features.asked())
+        if period_only:
+            scored = [s for s in scored if period_fit(s.span.text, s.hit.chunk, asked) == 1]
+        best = _prefer_asked_period(scored, kind, asked)
         decision = decide(features, kind, best, hits, self.corpus_text, self.config.refusal, rate)
-        lang = features.language
-        if decision.refused or best is None:
-            text = render.refusal_text(lang, bool(hits))
-            return Answer(question, text, True, reason=decision.reason)
-        chosen = self._pick(best, scored, kind, features.asked())
-        keys = [k.text for s in chosen if (k := key_span(s.span, groups, kind, rate)) is not None]
-        citations = _citations(chosen)
-        quotes = [(s.span.text, _number_of(s.hit, citations)) for s in chosen]
-        text = render.fact_answer(lang, keys, quotes)
-        return Answer(question, text, False, citations)
+        return _Evidence(groups, scored, best, decision, rate)
 
     def _pick(
         self,
@@ -199,12 +246,42 @@ def _prefer_asked_period(
     if not scored:
         return None
     best = scored[0]
-    if kind != "number" or len(asked) != 1:
+    if (
+        kind != "number"
+        or len(asked) != 1
+        or period_fit(best.span.text, best.hit.chunk, asked) == 1
+    ):
         return best
     for s in scored[1:]:
         if period_fit(s.span.text, s.hit.chunk, asked) == 1.0:
             return s if s.coverage >= 0.8 * best.coverage else best
     return best
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    groups: list[TermGroup]
+    scored: list[ScoredSpan]
+    best: ScoredSpan | None
+    decision: Decision
+    rate: bool
+
+
+def _fact(
+    question: str,
+    lang: render.Lang,
+    kind: QuestionKind,
+    chosen: Sequence[tuple[ScoredSpan, _Evidence]],
+) -> Answer:
+    """The key fact of each chosen sentence, the sentences quoted, in document order."""
+    ordered = sorted(chosen, key=lambda c: c[0].span.start)
+    spans = [s for s, _ in ordered]
+    keys = [
+        k.text for s, ev in ordered if (k := key_span(s.span, ev.groups, kind, ev.rate)) is not None
+    ]
+    citations = _citations(spans)
+    quotes = [(s.span.text, _number_of(s.hit, citations)) for s in spans]
+    return Answer(question, render.fact_answer(lang, keys, quotes), False, citations)
 
 
 def _citations(chosen: list[ScoredSpan]) -> tuple[Citation, ...]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.qtype import DATE, NUMBER_WITH_UNIT, PERCENT, PERSON, QuestionKind
+from app.qtype import DATE, NUMBER_WITH_UNIT, PERCENT, PERSON, QuestionKind, is_question_word
 from index.lexicon import translations
 from index.models import Hit
 from index.query import text_period
@@ -39,6 +39,7 @@ class ExtractWeights:
     sentence_share: float = 0.7  # coverage: the sentence (with its lead-in) vs its chunk
     unfit_penalty: float = 0.6  # a number/date/person question and a sentence without one
     sentences_per_passage: int = 40
+    bigram: float = 0.3  # share of the ranking coverage taken by the question's character bigrams
 
 
 def normalize(text: str) -> str:
@@ -59,10 +60,11 @@ def term_groups(
     """The question's terms, each with the report's words for it and an idf weight.
 
     A Chinese term the report never uses weighs as the rarest term (asking about something
-    the report lacks is a strong signal); an English word without translation weighs 0.
+    the report lacks is a strong signal) unless it is only how the question is asked
+    (`多久`, `怎么样`: dropped); an English word without translation weighs 0.
     """
     found = translations(question)
-    alternatives = {key: tuple(tokens(value)) or (value,) for key, value in found}
+    alternatives = {key: tuple(value.split()) for key, value in found}
     groups: dict[tuple[str, ...], None] = {}
     for token in tokens(question):
         groups[(token, *alternatives.pop(token, ()))] = None
@@ -72,6 +74,8 @@ def term_groups(
     out = []
     for words in groups:
         known = [idf(w) for w in words if idf(w) > 0]
+        if not known and is_question_word(words[0]):
+            continue
         weight = max(known) if known else (ceiling if _CJK.match(words[0]) else 0.0)
         out.append(TermGroup(words, weight))
     return out
@@ -119,6 +123,24 @@ def period_fit(text: str, chunk: Chunk, asked: frozenset[str]) -> float:
 _GATED: frozenset[str] = frozenset({"number", "date", "person"})
 
 
+def bigrams(question: str, known: str) -> frozenset[str]:
+    """The question's CJK character bigrams that occur in `known` (the report)."""
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(normalize(question)):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return frozenset(b for b in out if b in known)
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def bigram_coverage(text: str, grams: frozenset[str]) -> float:
+    if not grams:
+        return 0.0
+    norm = normalize(text)
+    return sum(g in norm for g in grams) / len(grams)
+
+
 def score_sentences(
     hits: Sequence[Hit],
     groups: Sequence[TermGroup],
@@ -127,6 +149,7 @@ def score_sentences(
     similarity: Callable[[Hit], np.ndarray] | None = None,
     asked: frozenset[str] = frozenset(),
     rate: bool = False,
+    grams: frozenset[str] = frozenset(),
 ) -> list[ScoredSpan]:
     """Every sentence of `hits`, best first. `similarity(hit)` gives the question's cosine
     with each sentence of the hit's chunk (in `sentences()` order)."""
@@ -150,8 +173,13 @@ def score_sentences(
         ) * coverage(hit.chunk.text, groups)
         dense = (c - lo) / (hi - lo) if hi > lo else 0.0
         fit = kind_fit(span.text, kind, rate)
+        ranked = cov
+        if w.bigram and grams:
+            ranked = (1 - w.bigram) * cov + w.bigram * bigram_coverage(
+                f"{lead_in(hit.chunk)}{span.text}", grams
+            )
         score = (
-            w.coverage * cov
+            w.coverage * ranked
             + w.dense * dense
             + w.passage * rel
             + w.kind * fit

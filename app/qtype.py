@@ -30,7 +30,7 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (
         "number",
         re.compile(
-            r"(多少|几|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
+            r"(多少|几|多久|多长时间|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
             r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate|how fast|how quickly)",
             re.I,
         ),
@@ -44,6 +44,23 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
 )
 
 
+# How people ask, not what they ask about: interrogatives and everyday filler words. When the
+# report never uses such a word it says nothing about whether the report holds the answer.
+_INTERROGATIVE = re.compile(r"[几哪谁怎啥]|什么|多少|多久|多长|有没有|是否")
+_FILLER = frozenset(
+    """
+    期间 一共 总共 叫 叫做 去 得 又 帮 按 名字 意思 包括 内容 概括 总结 一家 最快 最终 长时间
+    没 没有 以后 一样 列出 预计 这份 完整 说法 字 干得 打算 时候 显示 相比 各是 均 百分之
+    分别 大概 大约 到底 究竟 具体 主要 现在 目前 能 会 可以 需要 应该 呢 吗 啊 吧
+    """.split()
+)
+
+
+def is_question_word(token: str) -> bool:
+    """An interrogative or filler word of the question (`多久`, `怎么样`, `一共`)."""
+    return token in _FILLER or bool(_INTERROGATIVE.search(token))
+
+
 def question_kind(question: str) -> QuestionKind:
     for kind, pattern in _RULES:
         if pattern.search(question):
@@ -53,7 +70,7 @@ def question_kind(question: str) -> QuestionKind:
 
 _MEASURE = (
     r"微克/立方米|立方米|平方公里|平方米|公里|千米|米|亩|吨|元|人次|人|户|家|个|项|所|座|辆|张|条|天|"
-    r"年|倍|千瓦|兆瓦|床|套|处|名|头|只|次|批|位|级|台|件|岁|小时|个月|周|标准箱"
+    r"工作日|年|倍|千瓦|兆瓦|床|套|处|名|头|只|次|批|位|级|台|件|岁|小时|个月|周|标准箱"
 )
 _UNIT = rf"(?:%|个百分点|(?:万亿|万|亿)(?:{_MEASURE})?|(?:{_MEASURE}))(?:以上|以内|左右)?"
 NUMBER_WITH_UNIT = re.compile(

@@ -93,9 +93,18 @@ def _unknown_place(question: str, corpus_text: str) -> str | None:
     return None
 
 
+# A question about 2020 itself; `现在`/`目前` (now) asks for the latest level, and a level the
+# report gives for the end of the five years is that.
+_YEAR_2020 = re.compile(r"2020|去年|上一年|过去一年|last year", re.I)
+
+
 def _five_year_for_one_year(features: QueryFeatures, best: ScoredSpan) -> bool:
     found = text_period(best.hit.chunk.section_path, best.span.text)
-    return features.asked() == {"review"} and found == "fiveyear"
+    return (
+        features.asked() == {"review"}
+        and found == "fiveyear"
+        and bool(_YEAR_2020.search(features.text))
+    )
 
 
 def _period_mismatch(features: QueryFeatures, kind: QuestionKind, best: ScoredSpan) -> bool:

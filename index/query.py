@@ -66,9 +66,9 @@ class QueryFeatures:
     periods: tuple[Period, ...]
     numbers: tuple[str, ...]
 
-    def asked(self) -> frozenset[str]:
+    def asked(self) -> frozenset[Period]:
         """The periods asked about; a five-year question is not also a 2020 question."""
-        periods = set(self.periods)
+        periods: set[Period] = set(self.periods)
         if "fiveyear" in periods:
             periods.discard("review")
         if "outlook" in periods and "plan" in periods and not _PLAN_ONLY.search(self.text):
@@ -92,6 +92,23 @@ def analyze(text: str) -> QueryFeatures:
         periods=periods,
         numbers=tuple(_NUMBER.findall(norm)),
     )
+
+
+def for_period(text: str, period: Period, asked: frozenset[Period]) -> str:
+    """The question narrowed to one of the periods it compares: the cue words of the other
+    asked periods removed (`去年…和今年的目标` -> `去年…和的` for 2020)."""
+    keep = _PERIOD_CUES[period]
+    drop = {
+        cue
+        for other, cues in _PERIOD_CUES.items()
+        if other != period and other in asked
+        for cue in cues
+        if not any(cue in k for k in keep)
+    }
+    out = unicodedata.normalize("NFKC", text)
+    for cue in sorted(drop, key=len, reverse=True):
+        out = re.sub(re.escape(cue), "", out, flags=re.I)
+    return out
 
 
 FIVE_YEAR = re.compile(r"年均(?:增长|增速|分别)|累计|五年|十三五|十二五")

@@ -34,6 +34,28 @@ def test_recurring_number_traps_pick_the_asked_period(real_service) -> None:  # 
     assert target.citations[0].hit.chunk.section_path[0].startswith("三、")
 
 
+def test_comparison_answers_each_period_from_its_own_sentence(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "去年GDP的实际增速和今年的目标各是多少？")
+    assert not answer.refused
+    assert _has(answer.text, "3.9%") and _has(answer.text, "7.5%")
+    tops = {c.hit.chunk.section_path[0][:2] for c in answer.citations}
+    assert tops == {"一、", "三、"}, "one citation from the review, one from the plan"
+
+
+def test_a_level_asked_for_now_may_come_from_the_five_year_review(real_service) -> None:  # type: ignore[no-untyped-def]
+    """`现在` asks for the latest level; the five-year review states it (no refusal), while
+    a 2020 growth figure the report gives only as a five-year average is still refused."""
+    now = _ask(real_service, "自贡目前人均公园绿地面积是多少平方米？")
+    assert not now.refused and _has(now.text, "14.6平方米")
+    only_average = _ask(real_service, "2020年社会消费品零售总额增长了多少？")
+    assert only_average.refused
+
+
+def test_the_best_sentence_stays_when_it_is_of_the_asked_period(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "2021年重大项目计划完成投资多少亿元？")
+    assert _has(answer.text, "850亿元") and not _has(answer.text, "500亿元")
+
+
 def test_citations_point_at_the_quoted_text(real_service) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, "2021年计划新建多少个5G基站？")
     assert "1500个" in answer.text

@@ -1,0 +1,79 @@
+"""Sentence scoring, question words and period narrowing: pure functions, no model."""
+
+from __future__ import annotations
+
+from app.extract import bigram_coverage, bigrams, coverage, term_groups
+from app.qtype import is_question_word, question_kind
+from index.query import analyze, for_period
+
+REPORT = "全年地区生产总值增长3.9%。坚持不误农时抓好农业生产，粮食产量达140.8万吨、增速居全省第二。"
+
+
+def _tokens(text: str) -> list[str]:
+    """A whitespace tokenizer is enough to test the grouping rules."""
+    return text.split()
+
+
+def _idf(known: dict[str, float]):  # type: ignore[no-untyped-def]
+    return lambda word: known.get(word, 0.0)
+
+
+def test_question_words_the_report_never_uses_weigh_nothing() -> None:
+    groups = term_groups("企业开办 最快 多久 成都", _tokens, _idf({"企业开办": 3.0}))
+    words = {g.words[0]: g.weight for g in groups}
+    assert "最快" not in words and "多久" not in words
+    # a content word the report lacks still weighs as the rarest term (the refusal signal)
+    assert words["成都"] == 3.0 and words["企业开办"] == 3.0
+
+
+def test_a_question_word_the_report_uses_keeps_its_weight() -> None:
+    groups = term_groups("包括 六稳", _tokens, _idf({"包括": 1.5, "六稳": 4.0}))
+    assert {g.words[0]: g.weight for g in groups} == {"包括": 1.5, "六稳": 4.0}
+
+
+def test_is_question_word() -> None:
+    for word in ("多少", "怎么样", "哪几个", "多久", "有没有", "一共", "分别"):
+        assert is_question_word(word), word
+    for word in ("地区生产总值", "企业", "增长", "粮食"):
+        assert not is_question_word(word), word
+
+
+def test_translated_terms_match_as_whole_report_words() -> None:
+    """`GDP` stands for 地区生产总值 as a whole: 农业生产 must not count as GDP."""
+    groups = term_groups("gdp", _tokens, _idf({"地区生产总值": 2.0}))
+    assert groups[0].words == ("gdp", "地区生产总值")
+    assert coverage("坚持不误农时抓好农业生产", groups) == 0.0
+    assert coverage("全年地区生产总值增长3.9%", groups) == 1.0
+
+
+def test_bigrams_keep_only_pairs_the_report_has() -> None:
+    grams = bigrams("规模以上工业企业有多少户", REPORT + "规模以上工业企业")
+    assert "规模" in grams and "企业" in grams
+    assert "多少" not in grams  # not in the report
+    assert bigram_coverage("规模以上工业企业累计达到606户", grams) == 1.0
+    assert bigram_coverage("四上单位达到1681户", grams) == 0.0
+    assert bigram_coverage("anything", frozenset()) == 0.0
+
+
+def test_for_period_keeps_one_period_of_a_comparison() -> None:
+    question = "去年GDP实际增速和今年的目标分别是多少？"
+    asked = analyze(question).asked()
+    assert asked == {"review", "plan"}
+    review = for_period(question, "review", asked)
+    plan = for_period(question, "plan", asked)
+    assert analyze(review).asked() == {"review"} and "GDP" in review
+    assert analyze(plan).asked() == {"plan"} and "GDP" in plan
+
+
+def test_for_period_leaves_words_of_periods_not_asked() -> None:
+    """预期 is a 2021 cue, but 人均预期寿命 compared over two five-year plans keeps it."""
+    question = "人均预期寿命十三五期间提高到多少？十四五末目标是多少？"
+    asked = analyze(question).asked()
+    assert asked == {"fiveyear", "outlook"}
+    assert "人均预期寿命" in for_period(question, "outlook", asked)
+    assert "十三五" not in for_period(question, "outlook", asked)
+
+
+def test_how_long_asks_for_a_number() -> None:
+    assert question_kind("注册一家公司最快多久能办好？") == "number"
+    assert question_kind("要多长时间？") == "number"
