@@ -18,13 +18,20 @@ from app.extract import (
     TermGroup,
     bigrams,
     key_span,
+    normalize,
     period_fit,
     score_sentences,
     term_groups,
 )
 from app.followup import resolve
 from app.models import Answer, Citation, Quote, Turn
-from app.qtype import QuestionKind, question_kind, wants_rate
+from app.qtype import (
+    QuestionKind,
+    question_kind,
+    wants_rate,
+    wants_summary,
+    without_asking_phrases,
+)
 from app.refusal import Decision, RefusalConfig, decide
 from app.sections import SectionTree
 from index.hybrid import HybridRetriever
@@ -49,6 +56,7 @@ class Answerer:
         self.sections = SectionTree(chunks)
         self.glossary = {c.section_path[-1]: c for c in chunks if c.kind == "glossary"}
         self.corpus_text = "".join(unicodedata.normalize("NFKC", c.text) for c in chunks)
+        self.corpus_words = normalize(self.corpus_text)  # lower case, no spaces
 
     def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
         started = time.perf_counter()
@@ -186,7 +194,8 @@ class Answerer:
         """The question's sentences from `hits`, scored, the best one, and the verdict;
         with `period_only`, only sentences of the (one) asked period compete."""
         store = self.retriever.store
-        groups = term_groups(question, store.lexical.tokenizer.tokens, store.lexical.idf)
+        asking = without_asking_phrases(question)
+        groups = term_groups(asking, store.lexical.tokenizer.tokens, store.lexical.idf)
 
         def similarity(hit: Hit) -> np.ndarray:
             row = store.row_of(hit.chunk.chunk_id)
@@ -202,7 +211,8 @@ class Answerer:
             similarity,
             asked,
             rate,
-            bigrams(question, self.corpus_text),
+            bigrams(asking, self.corpus_words),
+            wants_summary(question),
         )
         if period_only:
             scored = [s for s in scored if period_fit(s.span.text, s.hit.chunk, asked) == 1]

@@ -39,6 +39,7 @@ class ExtractWeights:
     sentence_share: float = 0.7  # coverage: the sentence (with its lead-in) vs its chunk
     unfit_penalty: float = 0.6  # a number/date/person question and a sentence without one
     sentences_per_passage: int = 40
+    heading_fit: float = 1.0  # kind fit of a paragraph heading for an overall question
     bigram: float = 0.3  # share of the ranking coverage taken by the question's character bigrams
 
 
@@ -124,14 +125,19 @@ _GATED: frozenset[str] = frozenset({"number", "date", "person"})
 
 
 def bigrams(question: str, known: str) -> frozenset[str]:
-    """The question's CJK character bigrams that occur in `known` (the report)."""
-    out: set[str] = set()
-    for run in _CJK_RUN.findall(normalize(question)):
+    """The question's CJK character bigrams, and its numbers and Latin words (`2015`,
+    `pm2.5`), that occur in `known` (the report, normalized). The years of the report's own
+    periods (2020, 2021) are left to `period_fit`."""
+    text = normalize(question)
+    out: set[str] = {w for w in _ALNUM.findall(text) if not PERIOD_YEAR.fullmatch(w)}
+    for run in _CJK_RUN.findall(text):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return frozenset(b for b in out if b in known)
 
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_ALNUM = re.compile(r"[a-z0-9][a-z0-9.]*[a-z0-9]")
+PERIOD_YEAR = re.compile(r"2020|2021")
 
 
 def bigram_coverage(text: str, grams: frozenset[str]) -> float:
@@ -150,6 +156,7 @@ def score_sentences(
     asked: frozenset[str] = frozenset(),
     rate: bool = False,
     grams: frozenset[str] = frozenset(),
+    summary: bool = False,
 ) -> list[ScoredSpan]:
     """Every sentence of `hits`, best first. `similarity(hit)` gives the question's cosine
     with each sentence of the hit's chunk (in `sentences()` order)."""
@@ -173,6 +180,8 @@ def score_sentences(
         ) * coverage(hit.chunk.text, groups)
         dense = (c - lo) / (hi - lo) if hi > lo else 0.0
         fit = kind_fit(span.text, kind, rate)
+        if summary and kind == "general" and is_heading(span, hit.chunk):
+            fit = w.heading_fit
         ranked = cov
         if w.bigram and grams:
             ranked = (1 - w.bigram) * cov + w.bigram * bigram_coverage(
@@ -190,6 +199,12 @@ def score_sentences(
         out.append(ScoredSpan(span, hit, score, cov, c))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def is_heading(span: Span, chunk: Chunk) -> bool:
+    """The sentence is the topic heading of its paragraph (`这五年，经济持续较快增长，…`)."""
+    title = chunk.section_path[-1] if chunk.section_path else ""
+    return bool(title) and span.text.rstrip("。；;.").strip() == title
 
 
 def lead_in(chunk: Chunk) -> str:

@@ -56,6 +56,15 @@ _FILLER = frozenset(
 )
 
 
+_ASKING_PHRASES = re.compile(r"总体情况|整体情况|总的情况|总体上|整体上|总的来说|大体上|总体来看")
+
+
+def without_asking_phrases(question: str) -> str:
+    """The question without phrases that only ask for an overview (`总体情况`), whose words
+    the report uses with other meanings (`总体战`)."""
+    return _ASKING_PHRASES.sub(" ", question)
+
+
 def is_question_word(token: str) -> bool:
     """An interrogative or filler word of the question (`多久`, `怎么样`, `一共`)."""
     return token in _FILLER or bool(_INTERROGATIVE.search(token))
@@ -80,6 +89,18 @@ NUMBER_WITH_UNIT = re.compile(
 )
 PERCENT = re.compile(r"(?<![\d.A-Za-z])\d+(?:\.\d+)?(?:%|个百分点)(?:以上|以内|左右)?")
 _RATE = re.compile(r"增长|增速|增幅|比重|比例|占比|率|growth|grow|rate|share|percent", re.I)
+
+
+_SUMMARY = re.compile(
+    r"怎么样|怎样|如何|情况|总体|整体|成效|成绩|成就|概括|总结|面临|形势|机遇|挑战|问题|怎么干|"
+    r"how (?:did|was|were|is|are|has|have)|overall|summar|challenges?|opportunit",
+    re.I,
+)
+
+
+def wants_summary(question: str) -> bool:
+    """The question asks how something went or stands overall (a heading answers it)."""
+    return bool(_SUMMARY.search(question))
 
 
 def wants_rate(question: str) -> bool:

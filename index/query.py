@@ -35,7 +35,7 @@ _PERIOD_CUES: dict[Period, tuple[str, ...]] = {
         "十三五",
         "五年",
         "累计",
-        "年均",
+        "年均增",
         "2016",
         "13th five",
         "past five years",

@@ -56,6 +56,20 @@ def test_the_best_sentence_stays_when_it_is_of_the_asked_period(real_service) ->
     assert _has(answer.text, "850亿元") and not _has(answer.text, "500亿元")
 
 
+def test_overall_question_answers_with_the_paragraph_heading(real_service) -> None:  # type: ignore[no-untyped-def]
+    """`怎么样` questions get the report's own summary: the heading of the paragraph."""
+    answer = _ask(real_service, "这五年自贡的经济整体上发展得如何？")
+    assert not answer.refused
+    assert "经济持续较快增长，综合实力明显提升" in answer.text
+    assert answer.citations[0].hit.chunk.page_start == 8
+
+
+def test_a_metric_named_annual_average_is_not_a_five_year_question(real_service) -> None:  # type: ignore[no-untyped-def]
+    """年均浓度 names a metric; the 2021 plan states no PM2.5 figure, so it is refused."""
+    answer = _ask(real_service, "2021年PM2.5年均浓度的目标值是多少微克/立方米？")
+    assert answer.refused, answer.text
+
+
 def test_citations_point_at_the_quoted_text(real_service) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, "2021年计划新建多少个5G基站？")
     assert "1500个" in answer.text

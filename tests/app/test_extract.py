@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.extract import bigram_coverage, bigrams, coverage, term_groups
-from app.qtype import is_question_word, question_kind
+from app.qtype import is_question_word, question_kind, wants_summary, without_asking_phrases
 from index.query import analyze, for_period
 
 REPORT = "全年地区生产总值增长3.9%。坚持不误农时抓好农业生产，粮食产量达140.8万吨、增速居全省第二。"
@@ -77,3 +77,18 @@ def test_for_period_leaves_words_of_periods_not_asked() -> None:
 def test_how_long_asks_for_a_number() -> None:
     assert question_kind("注册一家公司最快多久能办好？") == "number"
     assert question_kind("要多长时间？") == "number"
+
+
+def test_overview_phrases_are_not_content() -> None:
+    assert wants_summary("去年疫情防控总体情况怎么样？")
+    assert wants_summary("How did the economy do over the past five years?")
+    assert not wants_summary("2020年GDP增长了多少？")
+    assert "总体" not in without_asking_phrases("去年疫情防控总体情况怎么样？")
+    assert (
+        without_asking_phrases("今年政府工作的总体要求是什么？") == "今年政府工作的总体要求是什么？"
+    )
+
+
+def test_annual_average_growth_is_a_five_year_cue_but_annual_average_level_is_not() -> None:
+    assert analyze("十三五期间GDP年均增长多少？").asked() == {"fiveyear"}
+    assert analyze("今年PM2.5年均浓度要降到多少？").asked() == {"plan"}
