@@ -71,10 +71,15 @@ def term_groups(
         groups[(token, *alternatives.pop(token, ()))] = None
     for key, words in alternatives.items():
         groups[(key, *words)] = None
-    ceiling = max((idf(w) for g in groups for w in g), default=1.0) or 1.0
+
+    def word_idf(word: str) -> float:
+        """A report word's idf; a phrase (`十三五`, `地区生产总值`) weighs as its rarest part."""
+        return idf(word) or max((idf(t) for t in tokens(word)), default=0.0)
+
+    ceiling = max((word_idf(w) for g in groups for w in g), default=1.0) or 1.0
     out = []
     for words in groups:
-        known = [idf(w) for w in words if idf(w) > 0]
+        known = [x for w in words if (x := word_idf(w)) > 0]
         if not known and is_question_word(words[0]):
             continue
         weight = max(known) if known else (ceiling if _CJK.match(words[0]) else 0.0)

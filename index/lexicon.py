@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from index.lexicon_en import EN_TERMS
+
 ZH_SYNONYMS: dict[str, str] = {
     "gdp": "地区生产总值",
     "经济增长": "地区生产总值 增长",
@@ -34,7 +36,7 @@ ZH_SYNONYMS: dict[str, str] = {
     "工资": "收入",
     "失业": "失业率",
     "找工作": "就业",
-    "工作岗位": "就业 岗位",
+    "工作岗位": "就业",
     "穷人": "贫困人口",
     "扶贫": "脱贫 贫困",
     "安全事故": "安全生产 事故",
@@ -52,121 +54,26 @@ ZH_SYNONYMS: dict[str, str] = {
     "网络": "5G 信息",
 }
 
-EN_TERMS: dict[str, str] = {
-    "gdp": "地区生产总值",
-    "economy": "经济",
-    "economic": "经济",
-    "growth": "增长",
-    "grow": "增长",
-    "grew": "增长",
-    "increase": "增长 提高",
-    "fixed-asset": "固定资产",
-    "fixed asset": "固定资产",
-    "investment": "投资",
-    "industrial": "工业",
-    "industry": "产业 工业",
-    "value added": "增加值",
-    "value-added": "增加值",
-    "revenue": "收入",
-    "budget": "预算",
-    "income": "收入",
-    "consumption": "消费",
-    "voucher": "消费券",
-    "retail": "零售",
-    "export": "出口 外贸",
-    "import": "进口 外贸",
-    "foreign trade": "外贸",
-    "employment": "就业",
-    "jobs": "就业",
-    "unemployment": "失业率",
-    "poverty": "贫困 脱贫",
-    "poor": "贫困",
-    "village": "村",
-    "villages": "村",
-    "rural": "农村 乡村",
-    "road": "公路 道路",
-    "roads": "公路 道路",
-    "highway": "高速公路",
-    "railway": "铁路",
-    "airport": "机场",
-    "kilometres": "公里",
-    "kilometers": "公里",
-    "air quality": "空气质量 优良天数",
-    "air": "空气",
-    "water": "水",
-    "forest": "森林",
-    "coverage": "覆盖率",
-    "green": "绿地 绿色",
-    "park": "公园",
-    "environment": "环境 生态",
-    "pollution": "污染",
-    "commercial complex": "商业综合体",
-    "commercial": "商业",
-    "complexes": "综合体",
-    "shopping": "商业",
-    "hospital": "医院",
-    "medical": "医疗",
-    "health": "健康 卫生",
-    "school": "学校",
-    "schools": "学校",
-    "education": "教育",
-    "university": "大学",
-    "college": "学院",
-    "tourism": "旅游 文旅",
-    "tourist": "旅游 景区",
-    "lantern": "灯会 灯",
-    "dinosaur": "恐龙",
-    "salt": "盐",
-    "base station": "基站",
-    "5g": "5G",
-    "epidemic": "疫情",
-    "covid": "疫情 新冠肺炎",
-    "pandemic": "疫情",
-    "reform": "改革",
-    "innovation": "创新",
-    "enterprise": "企业",
-    "enterprises": "企业",
-    "company": "企业",
-    "companies": "企业",
-    "population": "人口",
-    "housing": "住房",
-    "homestead": "宅基地",
-    "homesteads": "宅基地",
-    "separation of three rights": "三权分置",
-    "grain": "粮食",
-    "pig": "生猪",
-    "pigs": "生猪",
-    "target": "目标",
-    "goal": "目标",
-    "plan": "计划 规划",
-    "13th five-year plan": "十三五",
-    "14th five-year plan": "十四五",
-    "five-year": "五年",
-    "2035": "2035年 远景目标",
-    "mayor": "市长",
-    "report": "报告",
-    "government": "政府",
-    "life expectancy": "人均预期寿命",
-    "sewage": "污水",
-    "garbage": "垃圾",
-    "waste": "垃圾 固废",
-    "parking": "停车位",
-    "startup": "企业开办",
-    "register a company": "企业开办",
-}
 
 _EN_KEYS = sorted(EN_TERMS, key=len, reverse=True)
-_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+_NON_WORD = re.compile(r"[^a-z0-9&'\-.]+|\.(?!\d)")
+# a key as whole words, plural allowed ("industrial park" also finds "industrial parks")
+_KEY_PATTERNS = {key: re.compile(rf" {re.escape(key)}(?:e?s)? ") for key in _EN_KEYS}
 
 
 def translations(query: str) -> list[tuple[str, str]]:
-    """(word as asked, the report's words for it) for every lexicon entry in the query."""
-    low = query.lower()
+    """(word as asked, the report's words for it) for every lexicon entry in the query.
+
+    English phrases match longest first and use up their words: in "13th five-year plan"
+    neither "plan" nor "five-year" is translated again."""
+    low = query.lower().replace("\u2019", "'")
     found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
-    words = set(_WORD.findall(low))
+    rest = f" {_NON_WORD.sub(' ', low)} "
     for key in _EN_KEYS:
-        if (" " in key and key in low) or key in words:
+        pattern = _KEY_PATTERNS[key]
+        if pattern.search(rest):
             found.append((key, EN_TERMS[key]))
+            rest = pattern.sub(" | ", rest)
     return found
 
 

@@ -70,6 +70,20 @@ def test_a_metric_named_annual_average_is_not_a_five_year_question(real_service)
     assert answer.refused, answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("What will the service sector's added value growth target be for 2021?", "9.0%"),
+        ("How many old residential communities were renovated in 2020?", "41个"),
+        ("What is the target for the number of new market entities in 2021?", "1万户"),
+    ],
+)
+def test_english_questions_reach_the_report_vocabulary(real_service, question, figure) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, question)
+    assert not answer.refused and answer.language == "en"
+    assert figure in answer.text
+
+
 def test_citations_point_at_the_quoted_text(real_service) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, "2021年计划新建多少个5G基站？")
     assert "1500个" in answer.text
