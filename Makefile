@@ -43,6 +43,10 @@ pytest: install
 eval-gate: install
 	$(BIN)/reportqa eval --data eval/data/test.jsonl --mode all --out var/eval/test \
 	  --baseline eval/baseline.json
+	$(BIN)/reportqa eval --data eval/data/dev.jsonl --mode hybrid --out var/eval/dev \
+	  --baseline eval/baseline_dev.json
+	$(BIN)/reportqa eval --data eval/data/pairs.jsonl --mode hybrid --out var/eval/pairs \
+	  --baseline eval/baseline_pairs.json
 
 bench: install
 	$(BIN)/reportqa bench

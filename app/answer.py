@@ -11,12 +11,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from app import render
+from app.compare import sub_question
 from app.errors import EmptyQuestionError, QuestionTooLongError
 from app.extract import (
     ExtractWeights,
     ScoredSpan,
     TermGroup,
     bigrams,
+    focus_clause,
     key_span,
     normalize,
     period_fit,
@@ -27,16 +29,16 @@ from app.followup import resolve
 from app.models import Answer, Citation, Quote, Turn
 from app.qtype import (
     QuestionKind,
+    Wants,
     question_kind,
-    wants_rate,
-    wants_summary,
+    wants,
     without_asking_phrases,
 )
 from app.refusal import Decision, RefusalConfig, decide
 from app.sections import SectionTree
 from index.hybrid import HybridRetriever
 from index.models import Hit
-from index.query import QueryFeatures, analyze, for_period
+from index.query import QueryFeatures, analyze
 from ingest.models import Chunk
 
 
@@ -157,7 +159,7 @@ class Answerer:
             text = render.refusal_text(lang, bool(hits))
             return Answer(question, text, True, reason=found.decision.reason)
         chosen = self._pick(found.best, found.scored, kind, asked)
-        return _fact(question, lang, kind, [(s, found) for s in chosen])
+        return _fact(question, lang, [(s, found) for s in chosen])
 
     def _compare(
         self, question: str, resolved: str, features: QueryFeatures, hits: list[Hit]
@@ -167,20 +169,28 @@ class Answerer:
         asked = features.asked()
         found: list[tuple[ScoredSpan, _Evidence]] = []
         reasons = []
+        missing: list[str] = []
         for period in sorted(asked):
-            sub = for_period(resolved, period, asked)
+            sub = sub_question(
+                resolved, period, asked, self.retriever.store.lexical.tokenizer.tokens
+            )
             qvec = self.retriever.encode(sub)
             sub_hits = self.retriever.search(sub, k=self.config.evidence_k, qvec=qvec)
             sub_features = replace(analyze(sub), periods=(period,))
             ev = self._evidence(sub, "number", sub_features, sub_hits, qvec, period_only=True)
             if ev.decision.refused or ev.best is None:
                 reasons.append(f"{period}: {ev.decision.reason}")
+                missing.append(period)
             elif all(ev.best.span.text != s.span.text for s, _ in found):
                 found.append((ev.best, ev))
         if not found:
             text = render.refusal_text(features.language, bool(hits))
             return Answer(question, text, True, reason="; ".join(reasons))
-        return _fact(question, features.language, "number", found)
+        answer = _fact(question, features.language, found)
+        if not missing:
+            return answer
+        note = render.missing_periods_note(features.language, missing)
+        return replace(answer, text=f"{answer.text}\n{note}", reason="; ".join(reasons))
 
     def _evidence(
         self,
@@ -196,29 +206,30 @@ class Answerer:
         store = self.retriever.store
         asking = without_asking_phrases(question)
         groups = term_groups(asking, store.lexical.tokenizer.tokens, store.lexical.idf)
+        if period_only:  # the period is enforced below; its cue words say nothing more
+            groups = [g for g in groups if not analyze(g.words[0]).periods]
 
         def similarity(hit: Hit) -> np.ndarray:
             row = store.row_of(hit.chunk.chunk_id)
             return store.sentences.of_row(qvec, row) if row is not None else np.zeros(0)
 
-        rate = wants_rate(question)
+        want = wants(question, kind)
         asked = features.asked()
         scored = score_sentences(
             hits[: self.config.evidence_k],
             groups,
-            kind,
+            want,
             self.config.extract,
             similarity,
             asked,
-            rate,
             bigrams(asking, self.corpus_words),
-            wants_summary(question),
         )
         if period_only:
             scored = [s for s in scored if period_fit(s.span.text, s.hit.chunk, asked) == 1]
         best = _prefer_asked_period(scored, kind, asked)
-        decision = decide(features, kind, best, hits, self.corpus_text, self.config.refusal, rate)
-        return _Evidence(groups, scored, best, decision, rate)
+        focus = focus_clause(best.span, groups, want).text if best is not None else None
+        decision = decide(features, want, best, hits, self.corpus_text, self.config.refusal, focus)
+        return _Evidence(groups, scored, best, decision, want)
 
     def _pick(
         self,
@@ -274,21 +285,18 @@ class _Evidence:
     scored: list[ScoredSpan]
     best: ScoredSpan | None
     decision: Decision
-    rate: bool
+    want: Wants
 
 
 def _fact(
     question: str,
     lang: render.Lang,
-    kind: QuestionKind,
     chosen: Sequence[tuple[ScoredSpan, _Evidence]],
 ) -> Answer:
     """The key fact of each chosen sentence, the sentences quoted, in document order."""
     ordered = sorted(chosen, key=lambda c: c[0].span.start)
     spans = [s for s, _ in ordered]
-    keys = [
-        k.text for s, ev in ordered if (k := key_span(s.span, ev.groups, kind, ev.rate)) is not None
-    ]
+    keys = [k.text for s, ev in ordered if (k := key_span(s.span, ev.groups, ev.want)) is not None]
     citations = _citations(spans)
     quotes = [(s.span.text, _number_of(s.hit, citations)) for s in spans]
     return Answer(question, render.fact_answer(lang, keys, quotes), False, citations)

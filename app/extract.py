@@ -9,7 +9,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.qtype import DATE, NUMBER_WITH_UNIT, PERCENT, PERSON, QuestionKind, is_question_word
+from app.qtype import (
+    DATE,
+    NUMBER_WITH_UNIT,
+    PERCENT,
+    PERCENT_LEVEL,
+    PERSON,
+    Wants,
+    is_filler,
+    is_question_word,
+    states_unit,
+    unit_pattern,
+)
 from index.lexicon import translations
 from index.models import Hit
 from index.query import text_period
@@ -80,7 +91,7 @@ def term_groups(
     out = []
     for words in groups:
         known = [x for w in words if (x := word_idf(w)) > 0]
-        if not known and is_question_word(words[0]):
+        if (not known and is_question_word(words[0])) or is_filler(words[0]):
             continue
         weight = max(known) if known else (ceiling if _CJK.match(words[0]) else 0.0)
         out.append(TermGroup(words, weight))
@@ -95,11 +106,16 @@ def coverage(text: str, groups: Sequence[TermGroup]) -> float:
     return sum(g.weight for g in groups if any(w in norm for w in g.words)) / total
 
 
-def kind_fit(text: str, kind: QuestionKind, rate: bool = False) -> float:
+def kind_fit(text: str, want: Wants) -> float:
+    kind = want.kind
     if kind == "number":
-        if rate and PERCENT.search(text):
+        if want.unit is not None:
+            if states_unit(text, want.unit):
+                return 1.0
+            return 0.5 if NUMBER_WITH_UNIT.search(text) else 0.0
+        if want.rate and (PERCENT_LEVEL if want.level else PERCENT).search(text):
             return 1.0
-        return (0.5 if rate else 1.0) if NUMBER_WITH_UNIT.search(text) else 0.0
+        return (0.5 if want.rate else 1.0) if NUMBER_WITH_UNIT.search(text) else 0.0
     if kind == "date":
         return 1.0 if DATE.search(text) else 0.0
     if kind == "person":
@@ -155,13 +171,11 @@ def bigram_coverage(text: str, grams: frozenset[str]) -> float:
 def score_sentences(
     hits: Sequence[Hit],
     groups: Sequence[TermGroup],
-    kind: QuestionKind,
+    want: Wants,
     w: ExtractWeights = ExtractWeights(),
     similarity: Callable[[Hit], np.ndarray] | None = None,
     asked: frozenset[str] = frozenset(),
-    rate: bool = False,
     grams: frozenset[str] = frozenset(),
-    summary: bool = False,
 ) -> list[ScoredSpan]:
     """Every sentence of `hits`, best first. `similarity(hit)` gives the question's cosine
     with each sentence of the hit's chunk (in `sentences()` order)."""
@@ -184,8 +198,8 @@ def score_sentences(
             1 - w.sentence_share
         ) * coverage(hit.chunk.text, groups)
         dense = (c - lo) / (hi - lo) if hi > lo else 0.0
-        fit = kind_fit(span.text, kind, rate)
-        if summary and kind == "general" and is_heading(span, hit.chunk):
+        fit = kind_fit(span.text, want)
+        if want.summary and want.kind == "general" and is_heading(span, hit.chunk):
             fit = w.heading_fit
         ranked = cov
         if w.bigram and grams:
@@ -199,7 +213,7 @@ def score_sentences(
             + w.kind * fit
             + w.period * period_fit(span.text, hit.chunk, asked)
         )
-        if kind in _GATED and fit == 0:
+        if want.kind in _GATED and fit == 0:
             score *= w.unfit_penalty
         out.append(ScoredSpan(span, hit, score, cov, c))
     out.sort(key=lambda s: -s.score)
@@ -220,12 +234,30 @@ def lead_in(chunk: Chunk) -> str:
     return path[-1]
 
 
-def key_span(
-    sentence: Span, groups: Sequence[TermGroup], kind: QuestionKind, rate: bool = False
-) -> Span | None:
+def focus_clause(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span:
+    """The clause of `sentence` the question is about: for a number question the clause
+    stating a number (a percentage when a rate is asked) that best covers the question
+    (`高考一本上线率提高1.58个百分点`, not the `比例达83%` beside it); the whole sentence
+    otherwise or when no clause has one."""
+    if want.kind != "number":
+        return sentence
+    figure = PERCENT if want.rate and PERCENT.search(sentence.text) else NUMBER_WITH_UNIT
+    with_number = [c for c in clauses(sentence) if figure.search(c.text)]
+    if not with_number:
+        return sentence
+    return max(with_number, key=lambda c: coverage(c.text, groups))
+
+
+def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span | None:
     """The clause that best covers the question, narrowed to the number/date it states."""
+    kind = want.kind
     best: tuple[float, Span] | None = None
-    number = PERCENT if rate and PERCENT.search(sentence.text) else NUMBER_WITH_UNIT
+    number = NUMBER_WITH_UNIT
+    if want.unit is not None and states_unit(sentence.text, want.unit):
+        number = unit_pattern(want.unit)
+    elif want.rate and PERCENT.search(sentence.text):
+        level = want.level and PERCENT_LEVEL.search(sentence.text)
+        number = PERCENT_LEVEL if level else PERCENT
     for clause in clauses(sentence):
         if kind == "number" and not number.search(clause.text):
             continue

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.extract import ScoredSpan, kind_fit, normalize
-from app.qtype import PERCENT, QuestionKind
+from app.qtype import PERCENT, PERCENT_LEVEL, QuestionKind, Wants, states_unit
 from index.models import Hit
 from index.query import QueryFeatures, chunk_period, text_period
 
@@ -23,6 +23,43 @@ PLACES = tuple(
     合肥 福州 南昌 沈阳 长春 哈尔滨 石家庄 太原 兰州 西宁 银川 乌鲁木齐 拉萨 南宁 海口 呼和浩特
     """.split()
 )
+# The same places as English questions name them.
+EN_PLACES = {
+    "beijing": "北京",
+    "tianjin": "天津",
+    "shanghai": "上海",
+    "chongqing": "重庆",
+    "sichuan": "四川",
+    "guangdong": "广东",
+    "zhejiang": "浙江",
+    "jiangsu": "江苏",
+    "chengdu": "成都",
+    "mianyang": "绵阳",
+    "deyang": "德阳",
+    "leshan": "乐山",
+    "yibin": "宜宾",
+    "luzhou": "泸州",
+    "neijiang": "内江",
+    "nanchong": "南充",
+    "meishan": "眉山",
+    "suining": "遂宁",
+    "guang'an": "广安",
+    "dazhou": "达州",
+    "bazhong": "巴中",
+    "ya'an": "雅安",
+    "ziyang": "资阳",
+    "panzhihua": "攀枝花",
+    "guangyuan": "广元",
+    "guangzhou": "广州",
+    "shenzhen": "深圳",
+    "hangzhou": "杭州",
+    "nanjing": "南京",
+    "wuhan": "武汉",
+    "xi'an": "西安",
+    "kunming": "昆明",
+    "guiyang": "贵阳",
+}
+_EN_PLACE = re.compile(r"\b(" + "|".join(re.escape(p) for p in EN_PLACES) + r")\b", re.I)
 REPORT_YEARS = frozenset({"2020", "2021"})
 
 
@@ -44,13 +81,16 @@ class Decision:
 
 def decide(
     features: QueryFeatures,
-    kind: QuestionKind,
+    want: Wants,
     best: ScoredSpan | None,
     hits: Sequence[Hit],
     corpus_text: str,
     config: RefusalConfig = RefusalConfig(),
-    rate: bool = False,
+    focus: str | None = None,
 ) -> Decision:
+    """Refuse, with the reason, or not. `focus` is the part of the best sentence the
+    question is about (see `extract.focus_clause`); the figure asked must be there."""
+    kind = want.kind
     if best is None or not hits:
         return Decision(True, "no passage")
     missing_year = _missing_year(features.text, hits)
@@ -63,9 +103,14 @@ def decide(
         return Decision(True, "the figure is given for another period")
     if kind == "number" and _five_year_for_one_year(features, best):
         return Decision(True, "only a five-year figure is given, not one for 2020")
-    if kind == "number" and rate and not PERCENT.search(best.span.text):
+    focus = best.span.text if focus is None else focus
+    if kind == "number" and want.rate and not PERCENT.search(focus):
         return Decision(True, "a rate is asked but the evidence states none")
-    if kind in ("number", "person", "date") and kind_fit(best.span.text, kind) == 0:
+    if want.level and not PERCENT_LEVEL.search(focus):
+        return Decision(True, "a rate is asked but the evidence states only its change")
+    if want.unit is not None and not states_unit(focus, want.unit):
+        return Decision(True, f"a figure in {want.unit} is asked but the evidence states none")
+    if kind in ("number", "person", "date") and kind_fit(best.span.text, want) == 0:
         return Decision(True, f"the evidence states no {kind}")
     if best.coverage < config.min_coverage or (
         best.coverage < config.weak_coverage and best.cosine < config.min_cosine
@@ -84,7 +129,11 @@ def _missing_year(question: str, hits: Sequence[Hit]) -> str | None:
 
 def _unknown_place(question: str, corpus_text: str) -> str | None:
     """A place the question is about (it opens the question, or is named as a city or
-    province) that the report never mentions."""
+    province) that the report never mentions. An English question naming one counts too."""
+    for name in _EN_PLACE.findall(question.replace("\u2019", "'")):
+        place = EN_PLACES[name.lower()]
+        if place not in corpus_text:
+            return place
     for place in PLACES:
         if place in corpus_text or place not in question:
             continue

@@ -41,3 +41,19 @@ def section_answer(lang: Lang, parent: str, titles: Sequence[tuple[str, int]]) -
     if lang == "en":
         return f"The report lists {len(titles)} areas under “{parent}”:\n{items}"
     return f"“{parent}”共分{len(titles)}个方面：\n{items}"
+
+
+_PERIOD_NAMES: dict[str, tuple[str, str]] = {
+    "review": ("2020年", "2020"),
+    "fiveyear": ("“十三五”时期", "the 13th Five-Year Plan period"),
+    "outlook": ("“十四五”时期", "the 14th Five-Year Plan period"),
+    "plan": ("2021年", "2021"),
+}
+
+
+def missing_periods_note(lang: Lang, periods: Sequence[str]) -> str:
+    """Said after a comparison answer when the report gives no figure for some periods."""
+    names = [_PERIOD_NAMES.get(p, (p, p))[1 if lang == "en" else 0] for p in periods]
+    if lang == "en":
+        return f"The report gives no such figure for {' or '.join(names)}."
+    return f"报告中没有找到{'、'.join(names)}的相应数字。"

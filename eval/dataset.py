@@ -3,8 +3,10 @@
 One JSON object per line:
 ``{"id", "question", "answers", "match", "evidence", "type", "section"}``.
 
-Conventions of the bundled sets (eval/data/dev.jsonl, test.jsonl; checked by
-tests/eval/test_dataset.py):
+Bundled sets: eval/data/dev.jsonl (tuned on), test.jsonl (held out), and pairs.jsonl:
+minimal pairs for refusals, `pair-NNa` answerable and `pair-NNb` an unanswerable twin that
+changes one element (the period, the year, the place, the indicator, the entity asked).
+Conventions (checked by tests/eval/test_dataset.py):
 - answers are short strings found literally in the report after `eval.metrics.normalize`
   (NFKC, no whitespace, no ``[n]`` markers) and inside the joined evidence; "any" lists
   alternatives, "all" lists the items of a list answer (at most 6);

@@ -94,6 +94,13 @@ def analyze(text: str) -> QueryFeatures:
     )
 
 
+def first_cue(text: str, periods: frozenset[Period]) -> int | None:
+    """Where the first cue word of any of `periods` starts in `text` (None without one)."""
+    low = unicodedata.normalize("NFKC", text).lower()
+    found = [i for p in periods for c in _PERIOD_CUES[p] if (i := low.find(c)) >= 0]
+    return min(found, default=None)
+
+
 def for_period(text: str, period: Period, asked: frozenset[Period]) -> str:
     """The question narrowed to one of the periods it compares: the cue words of the other
     asked periods removed (`去年…和今年的目标` -> `去年…和的` for 2020)."""

@@ -138,6 +138,10 @@ def test_english_question_gets_english_framing_around_the_chinese_quote(real_ser
         ("2022年自贡GDP增长目标是多少？", "zh"),
         ("成都市2020年地区生产总值增长了多少？", "zh"),
         ("What was Zigong's GDP growth target for 2019?", "en"),
+        ("How much did Mianyang's GDP grow in 2020?", "en"),  # another city, in English
+        ("2020年全市有多少所普惠性幼儿园？", "zh"),  # only a share (83%) is given
+        ("去年高考一本上线率是多少？", "zh"),  # only its change (1.58个百分点) is given
+        ("2021年建筑业总产值计划达到多少亿元？", "zh"),  # only a growth rate is given
     ],
 )
 def test_near_miss_questions_are_refused_with_related_passages(
@@ -147,6 +151,18 @@ def test_near_miss_questions_are_refused_with_related_passages(
     assert answer.refused and not answer.citations
     expected = "does not contain" if lang == "en" else "没有找到"
     assert expected in answer.text and answer.passages and answer.reason
+
+
+def test_the_answerable_twins_of_near_misses_are_answered(real_service) -> None:  # type: ignore[no-untyped-def]
+    share = _ask(real_service, "2020年普惠性幼儿园在园幼儿比例达到多少？")
+    change = _ask(real_service, "去年高考一本上线率提高了多少？")
+    assert _has(share.text, "83%") and _has(change.text, "1.58个百分点")
+
+
+def test_comparison_says_which_period_the_report_lacks(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "去年GDP增速和今年的全市常住人口目标分别是多少？")
+    assert not answer.refused and _has(answer.text, "3.9%")
+    assert "报告中没有找到2021年的相应数字" in answer.text
 
 
 def test_follow_up_resolves_against_history(real_service) -> None:  # type: ignore[no-untyped-def]

@@ -39,6 +39,18 @@ def all_items(splits: dict[str, list[EvalItem]]) -> list[EvalItem]:
     return splits["dev"] + splits["test"]
 
 
+@pytest.fixture(scope="module")
+def pairs() -> list[EvalItem]:
+    """Minimal pairs for refusals: pair-NNa answerable, pair-NNb its unanswerable twin."""
+    return load_items(DATA / "pairs.jsonl")
+
+
+@pytest.fixture(scope="module")
+def grounded(all_items: list[EvalItem], pairs: list[EvalItem]) -> list[EvalItem]:
+    """Every bundled item whose answers and evidence must come from the report."""
+    return all_items + pairs
+
+
 def _section_spans(report_text: str) -> dict[str, tuple[int, int]]:
     """Normalised-text span of each top section; "标题" is everything before the first one."""
     starts = [report_text.index(normalize(title)) for title in TOP_TITLES]
@@ -72,19 +84,31 @@ def test_splits_do_not_share_questions(splits: dict[str, list[EvalItem]]) -> Non
     assert same_target == []
 
 
-def test_evidence_found_in_report(all_items: list[EvalItem], report_text: str) -> None:
+def test_pairs_are_minimal_pairs(pairs: list[EvalItem], splits: dict[str, list[EvalItem]]) -> None:
+    by_id = {item.id: item for item in pairs}
+    numbers = sorted({item.id[:-1] for item in pairs})
+    assert len(numbers) >= 20 and len(pairs) == 2 * len(numbers)
+    for number in numbers:
+        answerable, twin = by_id[f"{number}a"], by_id[f"{number}b"]
+        assert answerable.answerable and answerable.type != "unanswerable", number
+        assert not twin.answerable and twin.type == "unanswerable", number
+    elsewhere = {normalize(it.question) for split in splits.values() for it in split}
+    assert [it.id for it in pairs if normalize(it.question) in elsewhere] == []
+
+
+def test_evidence_found_in_report(grounded: list[EvalItem], report_text: str) -> None:
     missing = [
         (item.id, ev)
-        for item in all_items
+        for item in grounded
         for ev in item.evidence
         if normalize(ev) not in report_text
     ]
     assert missing == []
 
 
-def test_answers_in_report_and_in_evidence(all_items: list[EvalItem], report_text: str) -> None:
+def test_answers_in_report_and_in_evidence(grounded: list[EvalItem], report_text: str) -> None:
     problems = []
-    for item in all_items:
+    for item in grounded:
         joined = "".join(item.evidence)
         for answer in item.answers:
             if not contains_answer(answer, report_text):
@@ -94,8 +118,8 @@ def test_answers_in_report_and_in_evidence(all_items: list[EvalItem], report_tex
     assert problems == []
 
 
-def test_item_shapes(all_items: list[EvalItem]) -> None:
-    for item in all_items:
+def test_item_shapes(grounded: list[EvalItem]) -> None:
+    for item in grounded:
         if item.answerable:
             assert item.answers and 1 <= len(item.evidence) <= MAX_EVIDENCE, item.id
         else:
@@ -104,10 +128,10 @@ def test_item_shapes(all_items: list[EvalItem]) -> None:
             assert 2 <= len(item.answers) <= 6, item.id
 
 
-def test_section_holds_evidence(all_items: list[EvalItem], report_text: str) -> None:
+def test_section_holds_evidence(grounded: list[EvalItem], report_text: str) -> None:
     spans = _section_spans(report_text)
     wrong = []
-    for item in all_items:
+    for item in grounded:
         if item.section not in spans:
             wrong.append((item.id, item.section))
             continue
