@@ -9,7 +9,6 @@ moment leaves either the old index or the complete new one.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -35,6 +34,8 @@ from index.manifest import (
     write_manifest,
 )
 from index.tokenize import STOPWORDS, ChineseTokenizer
+from ingest.chunks_io import read_chunks_jsonl, write_chunks_jsonl
+from ingest.errors import IngestError
 from ingest.models import Chunk
 from ingest.sentences import sentences
 
@@ -169,9 +170,7 @@ class IndexStore:
         return final
 
     def _write_files(self, directory: Path) -> list[str]:
-        with (directory / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            for chunk in self.chunks:
-                f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        write_chunks_jsonl(self.chunks, directory / "chunks.jsonl")
         self.lexical.save(directory / "bm25.json")
         return [
             "chunks.jsonl",
@@ -251,9 +250,8 @@ def _encode_in_batches(
 
 def _read_chunks(path: Path) -> list[Chunk]:
     try:
-        with path.open(encoding="utf-8") as f:
-            return [Chunk.from_dict(json.loads(line)) for line in f if line.strip()]
-    except (ValueError, KeyError) as exc:
+        return read_chunks_jsonl(path)
+    except IngestError as exc:
         raise IndexCorruptError(
             f"{path.name} is unreadable ({exc}); rebuild with `reportqa index build`"
         ) from None

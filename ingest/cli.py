@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ingest.chunks_io import write_chunks_jsonl
 from ingest.errors import ReportQAError
 from ingest.pipeline import (
     Ingested,
@@ -15,7 +16,6 @@ from ingest.pipeline import (
     ingest_corpus,
     progress_bar,
     stats,
-    write_chunks_jsonl,
 )
 
 PROGRESS_MIN_FILES = 2  # a progress bar from this many input files on

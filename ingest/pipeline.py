@@ -1,13 +1,10 @@
-"""Files -> (Document, chunks): load, clean, parse, chunk; JSONL read/write; statistics."""
+"""Files -> (Document, chunks): load, clean, parse, chunk; statistics."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import statistics
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,39 +125,6 @@ def _check_unique_ids(results: list[Ingested]) -> None:
                 f"文档编号重复：{document.meta.doc_id}（请在 .meta.json 中指定 doc_id）"
             )
         seen.add(document.meta.doc_id)
-
-
-def write_chunks_jsonl(chunks: Iterable[Chunk], out: Path) -> int:
-    """Write one JSON object per chunk, atomically (temporary file + rename); returns the count."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            for chunk in chunks:
-                stream.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-                count += 1
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return count
-
-
-def read_chunks_jsonl(path: Path) -> list[Chunk]:
-    return list(iter_chunks_jsonl(path))
-
-
-def iter_chunks_jsonl(path: Path) -> Iterator[Chunk]:
-    with Path(path).open(encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield Chunk.from_dict(json.loads(line))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-                raise IngestError(f"分块文件第 {number} 行无效：{path}（{error}）") from error
 
 
 def stats(document: Document, chunks: list[Chunk]) -> IngestStats:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ingest.chunks_io import read_chunks_jsonl
 from ingest.cli import ingest_cmd
 from ingest.models import Chunk
-from ingest.pipeline import read_chunks_jsonl
 from tests.ingest.helpers import REPORT
 
 

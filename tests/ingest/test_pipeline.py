@@ -10,16 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.chunks_io import read_chunks_jsonl, write_chunks_jsonl
 from ingest.errors import EmptyFileError, IngestError
 from ingest.models import Chunk, Document
-from ingest.pipeline import (
-    corpus_chunks,
-    expand_paths,
-    ingest_corpus,
-    read_chunks_jsonl,
-    stats,
-    write_chunks_jsonl,
-)
+from ingest.pipeline import corpus_chunks, expand_paths, ingest_corpus, stats
 from tests.ingest.helpers import REPORT
 
 Counter = Callable[[str], int]
