@@ -61,7 +61,7 @@ def _register() -> None:
         ("ingest.cli", "ingest_cmd"),
         ("app.serve", "serve_cmd"),
         ("eval.cli", "eval_cmd"),
-        ("index.bench", "bench_cmd"),
+        ("eval.bench", "bench_cmd"),
         ("eval.load", "load_cmd"),
     ):
         main.add_command(getattr(importlib.import_module(module), name))

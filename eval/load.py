@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import click
 import httpx
 
+from eval import metrics
 from ingest.errors import ReportQAError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -103,14 +104,8 @@ def _rss_line(pid: int | None, before: float | None, after: float | None) -> str
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile with linear interpolation between ranks (numpy's default)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    """`eval.metrics.percentile`, 0.0 when nothing was measured (a run without answers)."""
+    return metrics.percentile(values, q) if values else 0.0
 
 
 # --- the target -----------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -12,6 +11,7 @@ from dataclasses import dataclass, replace
 import click
 import numpy as np
 
+from eval.metrics import percentile
 from index.dense import DenseStore, SentenceVectors
 from index.embedder import Embedder
 from index.hybrid import HybridRetriever
@@ -50,8 +50,7 @@ def time_calls(
             t = time.perf_counter()
             fn(q)
             samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    return Timing(name, statistics.median(samples), samples[int(0.95 * (len(samples) - 1))])
+    return Timing(name, percentile(samples, 50), percentile(samples, 95))
 
 
 def synthetic_store(store: IndexStore, copies: int, seed: int = 0) -> IndexStore:
