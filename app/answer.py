@@ -42,6 +42,16 @@ from index.query import QueryFeatures, analyze
 from ingest.models import Chunk
 
 
+def validate_question(question: str, max_chars: int) -> str:
+    """The question stripped; EmptyQuestionError / QuestionTooLongError otherwise."""
+    question = question.strip()
+    if not question:
+        raise EmptyQuestionError("问题不能为空。")
+    if len(question) > max_chars:
+        raise QuestionTooLongError(f"问题过长（{len(question)} 字），上限为 {max_chars} 字。")
+    return question
+
+
 @dataclass(frozen=True)
 class AnswerConfig:
     evidence_k: int = 8  # passages whose sentences compete for the answer
@@ -62,7 +72,7 @@ class Answerer:
 
     def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
         started = time.perf_counter()
-        question = self._validate(question)
+        question = validate_question(question, self.config.max_question_chars)
         resolved = resolve(question, history)
         features = analyze(resolved)
         kind = question_kind(resolved)
@@ -89,16 +99,6 @@ class Answerer:
             reason=answer.reason,
             timings_ms=timings,
         )
-
-    def _validate(self, question: str) -> str:
-        question = question.strip()
-        if not question:
-            raise EmptyQuestionError("问题不能为空。")
-        if len(question) > self.config.max_question_chars:
-            raise QuestionTooLongError(
-                f"问题过长（{len(question)} 字），上限为 {self.config.max_question_chars} 字。"
-            )
-        return question
 
     # answer strategies ---------------------------------------------------------------------
 

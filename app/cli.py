@@ -32,24 +32,23 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole Answer as JSON.")
 def ask_cmd(question: str, top_k: int, as_json: bool) -> None:
     """Answer QUESTION from the report, with citations."""
+    from app.answer import validate_question
     from app.config import get_settings
     from app.factory import build_service
+    from app.render import message_text
     from app.schemas import AskResponse
 
-    answer = build_service(get_settings(), progress=True).answer(question, top_k=top_k)
+    settings = get_settings()
+    question = validate_question(question, settings.max_question_chars)  # before the model loads
+    answer = build_service(settings, progress=True).answer(question, top_k=top_k)
     if as_json:
         wire = AskResponse.from_answer(answer, answer.timings_ms)
         click.echo(json.dumps(wire.model_dump(), ensure_ascii=False, indent=2))
         return
-    click.echo(answer.text)
+    click.echo(message_text(answer))
     for c in answer.citations:
-        chunk = c.hit.chunk
-        click.echo(
-            f"[{c.n}] {' > '.join(chunk.section_path)}，第{chunk.page_start}页"
-            f"{'' if chunk.page_end == chunk.page_start else f'至第{chunk.page_end}页'}"
-        )
-        for f in chunk.footnotes:
-            click.echo(f"    注{f.number}：{f.term}——{f.definition}")
+        for f in c.hit.chunk.footnotes:
+            click.echo(f"    [{c.n}] 注{f.number}：{f.term}——{f.definition}")
 
 
 def _register() -> None:

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from app.deps import ServiceDep, SettingsDep, check_question, check_text, resolve_top_k
 from app.http_errors import RequestRejected, Text, mark_language
 from app.models import Answer, Turn
+from app.render import message_text
 from app.schemas import (
     ERROR_RESPONSES,
     ChatChoice,
@@ -39,34 +40,8 @@ from app.schemas import (
 from app.service import QAService
 
 MODEL_ID = "reportqa"
-RELATED_LIMIT = 3
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERROR_RESPONSES)
-
-
-def pages_label(page_start: int, page_end: int, english: bool) -> str:
-    pages = str(page_start) if page_start == page_end else f"{page_start}–{page_end}"
-    return f"p. {pages}" if english else f"第 {pages} 页"
-
-
-def message_text(answer: Answer) -> str:
-    """The answer followed by its sources (or, for a refusal, the possibly related passages)."""
-    english = answer.language == "en"
-    lines = [answer.text]
-    if answer.citations:
-        lines += ["", "Sources:" if english else "参考来源："]
-        for c in answer.citations:
-            chunk = c.hit.chunk
-            where = f"{' > '.join(chunk.section_path)}，{pages_label(chunk.page_start, chunk.page_end, english)}"
-            lines.append(f"[{c.n}] {where}：“{c.quote}”")
-    elif answer.passages:
-        lines += ["", "Possibly related:" if english else "可能相关的段落："]
-        for hit in answer.passages[:RELATED_LIMIT]:
-            chunk = hit.chunk
-            lines.append(
-                f"- {' > '.join(chunk.section_path)}，{pages_label(chunk.page_start, chunk.page_end, english)}"
-            )
-    return "\n".join(lines)
 
 
 def split_messages(

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from app.models import Answer
+from ingest.models import Chunk
+
 Lang = Literal["zh", "en"]
+RELATED_LIMIT = 3  # "possibly related" passages shown with a refusal
 
 
 def refusal_text(lang: Lang, has_related: bool) -> str:
@@ -57,3 +61,27 @@ def missing_periods_note(lang: Lang, periods: Sequence[str]) -> str:
     if lang == "en":
         return f"The report gives no such figure for {' or '.join(names)}."
     return f"报告中没有找到{'、'.join(names)}的相应数字。"
+
+
+def pages_label(page_start: int, page_end: int, english: bool = False) -> str:
+    pages = str(page_start) if page_start == page_end else f"{page_start}–{page_end}"
+    return f"p. {pages}" if english else f"第 {pages} 页"
+
+
+def message_text(answer: Answer) -> str:
+    """The answer followed by its sources (or, for a refusal, the possibly related passages):
+    the plain-text form the OpenAI-compatible API and `reportqa ask` print."""
+    english = answer.language == "en"
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", "Sources:" if english else "参考来源："]
+        lines += [f"[{c.n}] {_where(c.hit.chunk, english)}：“{c.quote}”" for c in answer.citations]
+    elif answer.passages:
+        lines += ["", "Possibly related:" if english else "可能相关的段落："]
+        lines += [f"- {_where(h.chunk, english)}" for h in answer.passages[:RELATED_LIMIT]]
+    return "\n".join(lines)
+
+
+def _where(chunk: Chunk, english: bool) -> str:
+    """Section path and pages of a passage."""
+    return f"{' > '.join(chunk.section_path)}，{pages_label(chunk.page_start, chunk.page_end, english)}"

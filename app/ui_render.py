@@ -7,21 +7,15 @@ import re
 from collections.abc import Sequence
 
 from app.models import Answer, Quote
+from app.render import RELATED_LIMIT, pages_label
 from app.service import ServiceInfo
 from index.models import Hit
-
-RELATED_LIMIT = 3
 
 PANEL_EMPTY = (
     '<div class="rq-panel rq-empty">提问后，这里会列出答案引用的原文段落：'
     "所在章节、页码、被引用的句子（高亮）以及相关用语注释。</div>"
 )
 PANEL_SEARCHING = '<div class="rq-panel rq-empty">正在检索报告……</div>'
-
-
-def pages_label(page_start: int, page_end: int) -> str:
-    pages = str(page_start) if page_start == page_end else f"{page_start}–{page_end}"
-    return f"第 {pages} 页"
 
 
 def _quote_spans(text: str, offset: int, quotes: Sequence[Quote]) -> list[tuple[int, int]]:

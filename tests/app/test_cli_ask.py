@@ -1,0 +1,45 @@
+"""`reportqa ask`: the answer with its sources, a refusal with related passages, `--json`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+from app.config import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def runner(real_service, session_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:  # type: ignore[no-untyped-def]
+    """The CLI on the index the real service built (so no second index build)."""
+    monkeypatch.setenv("REPORTQA_INDEX_DIR", str(session_settings.index_dir))
+    monkeypatch.setenv("REPORTQA_CACHE_DIR", str(session_settings.cache_dir))
+    return CliRunner()
+
+
+def test_ask_prints_answer_sources_and_footnotes(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["ask", "2020年规模以上工业增加值增长了多少？"])
+    assert result.exit_code == 0, result.output
+    assert "5.1%" in result.output and "[1]" in result.output
+    assert "参考来源：" in result.output and "第 " in result.output and " 页" in result.output
+    refused = runner.invoke(main, ["ask", "2022年自贡GDP增长目标是多少？"])
+    assert refused.exit_code == 0
+    assert "没有找到" in refused.output and "可能相关的段落：" in refused.output
+
+
+def test_ask_json_prints_the_answer_record(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["ask", "--json", "六稳是指什么？"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["refused"] is False and "稳就业" in body["answer"]
+    assert body["citations"][0]["page_start"] >= 1 and body["citations"][0]["section_path"]
+
+
+def test_ask_rejects_an_empty_question_in_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["ask", "   "])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == ["Error: 问题不能为空。"]  # no model loaded
