@@ -67,8 +67,7 @@ class Answerer:
         chunks = retriever.store.chunks
         self.sections = SectionTree(chunks)
         self.glossary = {c.section_path[-1]: c for c in chunks if c.kind == "glossary"}
-        self.corpus_text = "".join(unicodedata.normalize("NFKC", c.text) for c in chunks)
-        self.corpus_words = normalize(self.corpus_text)  # lower case, no spaces
+        self.corpus = normalize("".join(c.text for c in chunks))  # NFKC, lower case, no spaces
 
     def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
         started = time.perf_counter()
@@ -222,13 +221,13 @@ class Answerer:
             self.config.extract,
             similarity,
             asked,
-            bigrams(asking, self.corpus_words),
+            bigrams(asking, self.corpus),
         )
         if period_only:
             scored = [s for s in scored if period_fit(s.span.text, s.hit.chunk, asked) == 1]
         best = _prefer_asked_period(scored, kind, asked)
         focus = focus_clause(best.span, groups, want).text if best is not None else None
-        decision = decide(features, want, best, hits, self.corpus_text, self.config.refusal, focus)
+        decision = decide(features, want, best, hits, self.corpus, self.config.refusal, focus)
         return _Evidence(groups, scored, best, decision, want)
 
     def _pick(

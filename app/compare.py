@@ -26,10 +26,7 @@ def sub_question(
     mine = [c for c in clauses if period in analyze(c).asked()]
     if not mine or len(mine) == len(clauses) or not _has_topic("".join(mine), tokens):
         return for_period(question, period, asked)
-    start = first_cue(clauses[0], asked)
-    subject = clauses[0][:start] if start else ""
-    if mine[0] is clauses[0]:
-        subject = ""
+    subject = "" if mine[0] is clauses[0] else clauses[0][: first_cue(clauses[0], asked) or 0]
     return subject + "".join(mine)
 
 

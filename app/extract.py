@@ -9,18 +9,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.qtype import (
+from app.figures import (
     DATE,
     NUMBER_WITH_UNIT,
     PERCENT,
     PERCENT_LEVEL,
     PERSON,
-    Wants,
-    is_filler,
-    is_question_word,
     states_unit,
     unit_pattern,
 )
+from app.qtype import Wants, is_filler, is_question_word
+from app.sections import SUBSECTION
 from index.lexicon import translations
 from index.models import Hit
 from index.query import text_period
@@ -125,9 +124,6 @@ def kind_fit(text: str, want: Wants) -> float:
     return 0.5
 
 
-_SUBSECTION = re.compile(r"^第[一二三四五六七八九十]+[，,]")
-
-
 def period_fit(text: str, chunk: Chunk, asked: frozenset[str]) -> float:
     """How well a sentence's period matches the asked one (2020, the five years, 2021, ...).
 
@@ -182,30 +178,28 @@ def score_sentences(
     if not hits:
         return []
     top = max(h.score for h in hits) or 1.0
-    rows: list[tuple[Span, Hit, float, float]] = []
+    rows: list[tuple[Span, Hit, float, float, float]] = []
     for hit in hits:
         spans = sentences(hit.chunk)[: w.sentences_per_passage]
         cos = similarity(hit)[: len(spans)] if similarity else np.zeros(len(spans))
+        chunk_cov = coverage(hit.chunk.text, groups)
         rows.extend(
-            (span, hit, float(c), max(hit.score, 0.0) / top)
+            (span, hit, float(c), max(hit.score, 0.0) / top, chunk_cov)
             for span, c in zip(spans, cos, strict=False)
         )
     cos_all = np.array([r[2] for r in rows])
     lo, hi = (float(cos_all.min()), float(cos_all.max())) if len(rows) else (0.0, 0.0)
     out: list[ScoredSpan] = []
-    for span, hit, c, rel in rows:
-        cov = w.sentence_share * coverage(f"{lead_in(hit.chunk)}{span.text}", groups) + (
-            1 - w.sentence_share
-        ) * coverage(hit.chunk.text, groups)
+    for span, hit, c, rel, chunk_cov in rows:
+        text = f"{lead_in(hit.chunk)}{span.text}"
+        cov = w.sentence_share * coverage(text, groups) + (1 - w.sentence_share) * chunk_cov
         dense = (c - lo) / (hi - lo) if hi > lo else 0.0
         fit = kind_fit(span.text, want)
         if want.summary and want.kind == "general" and is_heading(span, hit.chunk):
             fit = w.heading_fit
         ranked = cov
         if w.bigram and grams:
-            ranked = (1 - w.bigram) * cov + w.bigram * bigram_coverage(
-                f"{lead_in(hit.chunk)}{span.text}", grams
-            )
+            ranked = (1 - w.bigram) * cov + w.bigram * bigram_coverage(text, grams)
         score = (
             w.coverage * ranked
             + w.dense * dense
@@ -229,7 +223,7 @@ def is_heading(span: Span, chunk: Chunk) -> bool:
 def lead_in(chunk: Chunk) -> str:
     """The topic sentence that heads the chunk's paragraph ("" when the path has none)."""
     path = chunk.section_path
-    if chunk.kind != "body" or len(path) < 2 or _SUBSECTION.match(path[-1]):
+    if chunk.kind != "body" or len(path) < 2 or SUBSECTION.match(path[-1]):
         return ""
     return path[-1]
 
@@ -242,36 +236,43 @@ def focus_clause(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Sp
     if want.kind != "number":
         return sentence
     figure = PERCENT if want.rate and PERCENT.search(sentence.text) else NUMBER_WITH_UNIT
-    with_number = [c for c in clauses(sentence) if figure.search(c.text)]
-    if not with_number:
-        return sentence
-    return max(with_number, key=lambda c: coverage(c.text, groups))
+    best = _best_clause(sentence, groups, figure)
+    return best[1] if best else sentence
 
 
 def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span | None:
     """The clause that best covers the question, narrowed to the number/date it states."""
-    kind = want.kind
-    best: tuple[float, Span] | None = None
-    number = NUMBER_WITH_UNIT
-    if want.unit is not None and states_unit(sentence.text, want.unit):
-        number = unit_pattern(want.unit)
-    elif want.rate and PERCENT.search(sentence.text):
-        level = want.level and PERCENT_LEVEL.search(sentence.text)
-        number = PERCENT_LEVEL if level else PERCENT
-    for clause in clauses(sentence):
-        if kind == "number" and not number.search(clause.text):
-            continue
-        if kind == "date" and not DATE.search(clause.text):
-            continue
-        cov = coverage(clause.text, groups)
-        if best is None or cov > best[0]:
-            best = (cov, clause)
+    pattern: re.Pattern[str] | None = None
+    if want.kind == "number":
+        pattern = NUMBER_WITH_UNIT
+        if want.unit is not None and states_unit(sentence.text, want.unit):
+            pattern = unit_pattern(want.unit)
+        elif want.rate and PERCENT.search(sentence.text):
+            level = want.level and PERCENT_LEVEL.search(sentence.text)
+            pattern = PERCENT_LEVEL if level else PERCENT
+    elif want.kind == "date":
+        pattern = DATE
+    best = _best_clause(sentence, groups, pattern)
     if best is None or best[0] == 0:
         return None
     clause = best[1]
-    pattern = {"number": number, "date": DATE}.get(kind)
     match = pattern.search(clause.text) if pattern else None
     if match is None:
         return clause
     start = clause.start + match.start()
     return Span(clause.chunk_id, match.group(0), start, start + len(match.group(0)))
+
+
+def _best_clause(
+    sentence: Span, groups: Sequence[TermGroup], pattern: re.Pattern[str] | None
+) -> tuple[float, Span] | None:
+    """(coverage, clause) of the clause covering the question best among those `pattern`
+    matches (all clauses without one); the first of equals wins."""
+    best: tuple[float, Span] | None = None
+    for clause in clauses(sentence):
+        if pattern is not None and not pattern.search(clause.text):
+            continue
+        cov = coverage(clause.text, groups)
+        if best is None or cov > best[0]:
+            best = (cov, clause)
+    return best

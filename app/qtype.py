@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from app.figures import MEASURE, SCALE, canonical_unit
+
 QuestionKind = Literal["definition", "list", "number", "date", "person", "section", "general"]
 
 _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
@@ -51,11 +53,13 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
 # How people ask, not what they ask about: interrogatives and everyday filler words. When the
 # report never uses such a word it says nothing about whether the report holds the answer.
 _INTERROGATIVE = re.compile(r"[几哪谁怎啥]|什么|多少|多久|多长|有没有|是否")
-_FILLER = frozenset(
+# Words that only shape a question (`分别是多少`), even though the report uses them too.
+_ALWAYS_FILLER = frozenset("分别 大概 大约 到底 究竟 一共 总共 各是".split())
+_FILLER = _ALWAYS_FILLER | frozenset(
     """
-    期间 一共 总共 叫 叫做 去 得 又 帮 按 名字 意思 包括 内容 概括 总结 一家 最快 最终 长时间
-    没 没有 以后 一样 列出 预计 这份 完整 说法 字 干得 打算 时候 显示 相比 各是 均 百分之
-    分别 大概 大约 到底 究竟 具体 主要 现在 目前 能 会 可以 需要 应该 呢 吗 啊 吧
+    期间 叫 叫做 去 得 又 帮 按 名字 意思 包括 内容 概括 总结 一家 最快 最终 长时间
+    没 没有 以后 一样 列出 预计 这份 完整 说法 字 干得 打算 时候 显示 相比 均 百分之
+    具体 主要 现在 目前 能 会 可以 需要 应该 呢 吗 啊 吧
     """.split()
 )
 
@@ -67,10 +71,6 @@ def without_asking_phrases(question: str) -> str:
     """The question without phrases that only ask for an overview (`总体情况`), whose words
     the report uses with other meanings (`总体战`)."""
     return _ASKING_PHRASES.sub(" ", question)
-
-
-# Words that only shape a question (`分别是多少`), even though the report uses them too.
-_ALWAYS_FILLER = frozenset("分别 大概 大约 到底 究竟 一共 总共 各是".split())
 
 
 def is_filler(token: str) -> bool:
@@ -90,24 +90,9 @@ def question_kind(question: str) -> QuestionKind:
     return "general"
 
 
-_MEASURE = (
-    r"微克/立方米|立方米|平方公里|平方米|公里|千米|米|亩|吨|元|人次|人|户|家|个|项|所|座|辆|张|条|天|"
-    r"工作日|年|倍|千瓦|兆瓦|床|套|处|名|头|只|次|批|位|级|台|件|岁|小时|个月|周|标准箱|"
-    r"列|班|趟|架|艘|栋|幢|间|株|棵|场|期|届|公顷|千克|公斤|立方|羽|枚|本|部|门|支|例|宗|笔|单"
-)
-_UNIT = rf"(?:%|个百分点|(?:万亿|万|亿)(?:{_MEASURE})?|(?:{_MEASURE}))(?:以上|以内|左右)?"
-NUMBER_WITH_UNIT = re.compile(
-    r"(?<![\d.A-Za-z])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?"
-    + _UNIT
-    + r"|第[一二三四五六七八九十]+(?:届|个|批|次)"
-)
-_ASKED_UNIT = re.compile(rf"(?:多少|几)\s*((?:万亿|万|亿)?(?:{_MEASURE}))")
-_UNIT_OF = re.compile(rf"\d(?:万亿|万|亿)?({_MEASURE})")
-# units that answer the same question (多少人 <- 7.6万名); 个 and 年 are too general to check
-_SAME_UNIT = {"名": "人", "人次": "人", "家": "户", "千米": "公里"}
+_ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({SCALE}?(?:{MEASURE}))")
+# units too general to check (多少个 may be answered in 座, 所, 项 …)
 _UNCHECKED = frozenset({"个", "年", "次", "位", "级", "期", "届", "批"})
-
-
 _ASKED_UNIT_EN = re.compile(
     r"(?:how many|number of|in)\s+(tonnes|tons|kilometres|kilometers|km|households|mu|"
     r"square (?:metres|meters)|yuan)\b",
@@ -136,25 +121,10 @@ def asked_unit(question: str) -> str | None:
     match = _ASKED_UNIT.search(question)
     if not match:
         return None
-    unit = re.sub(r"^(?:万亿|万|亿)", "", match.group(1))
-    return None if unit in _UNCHECKED else _SAME_UNIT.get(unit, unit)
+    unit = canonical_unit(match.group(1))
+    return None if unit in _UNCHECKED else unit
 
 
-def states_unit(text: str, unit: str) -> bool:
-    """`text` states a number in `unit` (`7.6万名` states 人, `354.7亿元` states 元)."""
-    return any(_SAME_UNIT.get(u, u) == unit for u in _UNIT_OF.findall(text))
-
-
-def unit_pattern(unit: str) -> re.Pattern[str]:
-    """A number in `unit` or a unit that answers the same (`万名` for 人)."""
-    names = sorted({unit, *(u for u, same in _SAME_UNIT.items() if same == unit)}, key=len)
-    alternatives = "|".join(re.escape(n) for n in reversed(names))
-    return re.compile(
-        rf"(?<![\d.A-Za-z])\d+(?:\.\d+)?(?:万亿|万|亿)?(?:{alternatives})(?:以上|以内|左右)?"
-    )
-
-
-PERCENT = re.compile(r"(?<![\d.A-Za-z])\d+(?:\.\d+)?(?:%|个百分点)(?:以上|以内|左右)?")
 _RATE = re.compile(r"增长|增速|增幅|比重|比例|占比|率|growth|grow|rate|share|percent", re.I)
 
 
@@ -175,8 +145,6 @@ _CHANGE = re.compile(
     r"grow|increase|decrease|declin|drop|rise|rose|fell|fall|change|by how",
     re.I,
 )
-# a rate's level (`83%`), not a change in percentage points (`提高1.58个百分点`)
-PERCENT_LEVEL = re.compile(r"(?<![\d.A-Za-z])\d+(?:\.\d+)?%(?:以上|以内|左右)?")
 
 
 def wants_level(question: str) -> bool:
@@ -187,12 +155,6 @@ def wants_level(question: str) -> bool:
 def wants_rate(question: str) -> bool:
     """The question asks for a rate or share (a percentage), not an amount."""
     return bool(_RATE.search(question))
-
-
-PERSON = re.compile(
-    r"(?<!总)(?:市长|书记|主任|局长|主席|省长|县长|区长)\s*[\u4e00-\u9fff]{2,3}(?=[\s，。、；]|$)"
-)
-DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
 
 
 @dataclass(frozen=True)
@@ -209,10 +171,11 @@ class Wants:
 def wants(question: str, kind: QuestionKind | None = None) -> Wants:
     kind = kind or question_kind(question)
     number = kind == "number"
+    rate = number and wants_rate(question)
     return Wants(
         kind=kind,
-        rate=number and wants_rate(question),
-        level=number and wants_level(question),
+        rate=rate,
+        level=rate and not _CHANGE.search(question),
         unit=asked_unit(question) if number else None,
         summary=wants_summary(question),
     )

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.extract import ScoredSpan, kind_fit, normalize
-from app.qtype import PERCENT, PERCENT_LEVEL, QuestionKind, Wants, states_unit
+from app.figures import PERCENT, PERCENT_LEVEL, states_unit
+from app.qtype import QuestionKind, Wants
 from index.models import Hit
 from index.query import QueryFeatures, chunk_period, text_period
 
@@ -84,7 +85,7 @@ def decide(
     want: Wants,
     best: ScoredSpan | None,
     hits: Sequence[Hit],
-    corpus_text: str,
+    corpus: str,
     config: RefusalConfig = RefusalConfig(),
     focus: str | None = None,
 ) -> Decision:
@@ -96,7 +97,7 @@ def decide(
     missing_year = _missing_year(features.text, hits)
     if missing_year:
         return Decision(True, f"year {missing_year} not in the evidence")
-    place = _unknown_place(features.text, corpus_text)
+    place = _unknown_place(features.text, corpus)
     if place:
         return Decision(True, f"place {place} not in the report")
     if config.check_period and _period_mismatch(features, kind, best):
@@ -104,7 +105,7 @@ def decide(
     if kind == "number" and _five_year_for_one_year(features, best):
         return Decision(True, "only a five-year figure is given, not one for 2020")
     focus = best.span.text if focus is None else focus
-    if kind == "number" and want.rate and not PERCENT.search(focus):
+    if want.rate and not PERCENT.search(focus):
         return Decision(True, "a rate is asked but the evidence states none")
     if want.level and not PERCENT_LEVEL.search(focus):
         return Decision(True, "a rate is asked but the evidence states only its change")
@@ -127,15 +128,15 @@ def _missing_year(question: str, hits: Sequence[Hit]) -> str | None:
     return None
 
 
-def _unknown_place(question: str, corpus_text: str) -> str | None:
+def _unknown_place(question: str, corpus: str) -> str | None:
     """A place the question is about (it opens the question, or is named as a city or
     province) that the report never mentions. An English question naming one counts too."""
     for name in _EN_PLACE.findall(question.replace("\u2019", "'")):
         place = EN_PLACES[name.lower()]
-        if place not in corpus_text:
+        if place not in corpus:
             return place
     for place in PLACES:
-        if place in corpus_text or place not in question:
+        if place in corpus or place not in question:
             continue
         if question.startswith(place) or re.search(place + "(?:市|省|县|的)", question):
             return place

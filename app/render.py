@@ -57,7 +57,7 @@ _PERIOD_NAMES: dict[str, tuple[str, str]] = {
 
 def missing_periods_note(lang: Lang, periods: Sequence[str]) -> str:
     """Said after a comparison answer when the report gives no figure for some periods."""
-    names = [_PERIOD_NAMES.get(p, (p, p))[1 if lang == "en" else 0] for p in periods]
+    names = [_PERIOD_NAMES[p][1 if lang == "en" else 0] for p in periods]
     if lang == "en":
         return f"The report gives no such figure for {' or '.join(names)}."
     return f"报告中没有找到{'、'.join(names)}的相应数字。"

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from index.models import Hit
 from ingest.models import Chunk
 
-_SUBSECTION = re.compile(r"^第[一二三四五六七八九十]+[，,]")
+# the heading of one of the numbered areas of work: `第一，…`
+SUBSECTION = re.compile(r"^第[一二三四五六七八九十]+[，,]")
 
 
 class SectionTree:
@@ -16,7 +17,7 @@ class SectionTree:
         self._children: dict[str, list[tuple[str, Chunk]]] = {}
         for chunk in sorted(chunks, key=lambda c: (c.doc_id, c.position)):
             path = chunk.section_path
-            if len(path) >= 2 and _SUBSECTION.match(path[1]):
+            if len(path) >= 2 and SUBSECTION.match(path[1]):
                 kids = self._children.setdefault(path[0], [])
                 if not any(title == path[1] for title, _ in kids):
                     kids.append((path[1], chunk))

@@ -69,8 +69,7 @@ def translations(query: str) -> list[tuple[str, str]]:
     low = query.lower().replace("\u2019", "'")
     found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
     rest = f" {_NON_WORD.sub(' ', low)} "
-    for key in _EN_KEYS:
-        pattern = _KEY_PATTERNS[key]
+    for key, pattern in _KEY_PATTERNS.items():  # longest first
         if pattern.search(rest):
             found.append((key, EN_TERMS[key]))
             rest = pattern.sub(" | ", rest)

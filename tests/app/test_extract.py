@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from app.compare import sub_question
 from app.extract import bigram_coverage, bigrams, coverage, focus_clause, term_groups
+from app.figures import PERCENT_LEVEL, states_unit, unit_pattern
 from app.qtype import (
-    PERCENT_LEVEL,
     asked_unit,
     is_question_word,
     question_kind,
-    states_unit,
-    unit_pattern,
     wants,
     wants_level,
     wants_summary,

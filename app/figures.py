@@ -1,0 +1,49 @@
+"""What figures look like in report text: numbers with units, percentages, dates, names."""
+
+from __future__ import annotations
+
+import re
+
+MEASURE = (
+    r"微克/立方米|立方米|平方公里|平方米|公里|千米|米|亩|吨|元|人次|人|户|家|个|项|所|座|辆|张|条|天|"
+    r"工作日|年|倍|千瓦|兆瓦|床|套|处|名|头|只|次|批|位|级|台|件|岁|小时|个月|周|标准箱|"
+    r"列|班|趟|架|艘|栋|幢|间|株|棵|场|期|届|公顷|千克|公斤|立方|羽|枚|本|部|门|支|例|宗|笔|单"
+)
+SCALE = r"(?:万亿|万|亿)"  # 万/亿 before a unit
+_NUMBER = r"(?<![\d.A-Za-z])\d+(?:\.\d+)?"  # not the tail of a longer number or a code
+_BOUND = r"(?:以上|以内|左右)?"
+
+NUMBER_WITH_UNIT = re.compile(
+    rf"(?<![\d.A-Za-z])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?"
+    rf"(?:%|个百分点|{SCALE}(?:{MEASURE})?|(?:{MEASURE})){_BOUND}"
+    r"|第[一二三四五六七八九十]+(?:届|个|批|次)"
+)
+PERCENT = re.compile(rf"{_NUMBER}(?:%|个百分点){_BOUND}")
+# a rate's level (`83%`), not a change in percentage points (`提高1.58个百分点`)
+PERCENT_LEVEL = re.compile(rf"{_NUMBER}%{_BOUND}")
+PERSON = re.compile(
+    r"(?<!总)(?:市长|书记|主任|局长|主席|省长|县长|区长)\s*[\u4e00-\u9fff]{2,3}(?=[\s，。、；]|$)"
+)
+DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
+
+_UNIT_OF = re.compile(rf"\d{SCALE}?({MEASURE})")
+# units that answer the same question (多少人 <- 7.6万名)
+_SAME_UNIT = {"名": "人", "人次": "人", "家": "户", "千米": "公里"}
+
+
+def canonical_unit(unit: str) -> str:
+    """`万名` -> 人, `亿元` -> 元: the unit without its scale, in the form questions use."""
+    unit = re.sub(rf"^{SCALE}", "", unit)
+    return _SAME_UNIT.get(unit, unit)
+
+
+def states_unit(text: str, unit: str) -> bool:
+    """`text` states a number in `unit` (`7.6万名` states 人, `354.7亿元` states 元)."""
+    return any(canonical_unit(u) == unit for u in _UNIT_OF.findall(text))
+
+
+def unit_pattern(unit: str) -> re.Pattern[str]:
+    """A number in `unit` or a unit that answers the same (`万名` for 人)."""
+    names = sorted({unit, *(u for u, same in _SAME_UNIT.items() if same == unit)}, key=len)
+    alternatives = "|".join(re.escape(n) for n in reversed(names))
+    return re.compile(rf"{_NUMBER}{SCALE}?(?:{alternatives}){_BOUND}")
