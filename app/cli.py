@@ -52,12 +52,12 @@ def ask_cmd(question: str, top_k: int, as_json: bool) -> None:
 
 
 def _register() -> None:
-    from index.cli import index_group, search_cmd
+    from app.cli_index import index_group, search_cmd
 
     main.add_command(index_group)
     main.add_command(search_cmd)
     for module, name in (
-        ("ingest.cli", "ingest_cmd"),
+        ("app.cli_ingest", "ingest_cmd"),
         ("app.serve", "serve_cmd"),
         ("eval.cli", "eval_cmd"),
         ("eval.bench", "bench_cmd"),

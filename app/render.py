@@ -63,8 +63,12 @@ def missing_periods_note(lang: Lang, periods: Sequence[str]) -> str:
     return f"报告中没有找到{'、'.join(names)}的相应数字。"
 
 
-def pages_label(page_start: int, page_end: int, english: bool = False) -> str:
-    pages = str(page_start) if page_start == page_end else f"{page_start}–{page_end}"
+def pages_label(page_start: int | None, page_end: int | None, english: bool = False) -> str:
+    """`第 3 页`, `第 3–4 页` (`p. 3`); "" for a source without pages."""
+    if page_start is None:
+        return ""
+    end = page_start if page_end is None else page_end
+    pages = str(page_start) if page_start == end else f"{page_start}–{end}"
     return f"p. {pages}" if english else f"第 {pages} 页"
 
 
@@ -83,5 +87,7 @@ def message_text(answer: Answer) -> str:
 
 
 def _where(chunk: Chunk, english: bool) -> str:
-    """Section path and pages of a passage."""
-    return f"{' > '.join(chunk.section_path)}，{pages_label(chunk.page_start, chunk.page_end, english)}"
+    """Section path and pages of a passage (the path alone where the source has no pages)."""
+    pages = pages_label(chunk.page_start, chunk.page_end, english)
+    path = " > ".join(chunk.section_path)
+    return f"{path}，{pages}" if pages else path

@@ -28,8 +28,8 @@ class PassageOut(BaseModel):
     n: int
     chunk_id: str
     section_path: list[str]
-    page_start: int
-    page_end: int
+    page_start: int | None = Field(description="首页页码；来源无分页（网页、Word）时为 null")
+    page_end: int | None
     text: str
     quote: str
     score: float
@@ -116,14 +116,15 @@ class ChunkOut(BaseModel):
     chunk_id: str
     doc_id: str
     section_path: list[str]
-    page_start: int
-    page_end: int
+    page_start: int | None
+    page_end: int | None
     start: int
     end: int
     text: str
     n_tokens: int
     kind: str
     position: int
+    period: str
     footnotes: list[FootnoteOut]
 
     @classmethod

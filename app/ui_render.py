@@ -57,11 +57,13 @@ def card(label: str, hit: Hit, quotes: Sequence[Quote] = (), related: bool = Fal
     chunk = hit.chunk
     path = " › ".join(html.escape(part) for part in chunk.section_path) or "（正文）"
     kind = "rq-cite rq-related" if related else "rq-cite"
+    pages = pages_label(chunk.page_start, chunk.page_end)
+    page = f'<span class="rq-page">{pages}</span>' if pages else ""
     return (
         f'<div class="{kind}" data-chunk-id="{html.escape(chunk.chunk_id)}">'
         f'<div class="rq-head"><span class="rq-n">{html.escape(label)}</span>'
         f'<span class="rq-path">{path}</span>'
-        f'<span class="rq-page">{pages_label(chunk.page_start, chunk.page_end)}</span></div>'
+        f"{page}</div>"
         f'<div class="rq-text">{highlight(chunk.text, chunk.start, quotes)}</div>'
         f"{_footnotes(hit)}</div>"
     )

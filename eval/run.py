@@ -37,8 +37,8 @@ class PassageRef:
 
     chunk_id: str
     section_path: tuple[str, ...]
-    page_start: int
-    page_end: int
+    page_start: int | None
+    page_end: int | None
     text: str
     score: float
     has_evidence: bool  # covers one of the item's evidence strings

@@ -194,10 +194,11 @@ def failure_views(results: EvalResults) -> tuple[FailureView, ...]:
 
 def passage_line(ref: PassageRef, cited: bool = False, chars: int = 80) -> str:
     """ "✓ [cited] 一、… > 第二，… · p. 3 · first 80 characters…" (✓ = holds evidence)."""
-    pages = (
-        str(ref.page_start)
-        if ref.page_end == ref.page_start
-        else f"{ref.page_start}-{ref.page_end}"
-    )
+    if ref.page_start is None:
+        pages = ""
+    elif ref.page_end in (None, ref.page_start):
+        pages = f" · p. {ref.page_start}"
+    else:
+        pages = f" · p. {ref.page_start}-{ref.page_end}"
     marks = ("✓ " if ref.has_evidence else "· ") + ("[cited] " if cited else "")
-    return f"{marks}{' > '.join(ref.section_path)} · p. {pages} · {ref.snippet(chars)}"
+    return f"{marks}{' > '.join(ref.section_path)}{pages} · {ref.snippet(chars)}"

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from ingest.budget import BudgetSplitter, Piece, TokenCounter, Unit
 from ingest.clean import MARKER_RE
-from ingest.models import Chunk, ChunkKind, Document, Footnote, Paragraph, Section
-from ingest.parse import glossary_heading, split_paragraphs
+from ingest.models import Chunk, ChunkKind, Document, Footnote, Paragraph, Period, Section
+from ingest.parse import glossary_start, split_paragraphs
+from ingest.timeline import leading_period, text_period
 
 TITLE_LABEL = "标题"
 OPENING_LABEL = "引言"
@@ -32,6 +33,7 @@ class Block:
 
     kind: ChunkKind
     units: tuple[Unit, ...]
+    periods: tuple[Period, ...] = ()
 
 
 def chunk_document(
@@ -44,10 +46,39 @@ def chunk_document(
     """All chunks of `document`, in text order, each within `max_tokens`."""
     splitter = BudgetSplitter(document.clean_text, count_tokens, max_tokens, min_tokens)
     chunks: list[Chunk] = []
+    periods = _PeriodTracker(document)
     for block in blocks(document):
         for piece in splitter.pieces(block.units):
-            chunks.append(_make_chunk(document, block.kind, piece, len(chunks)))
+            period = periods.of(block, piece)
+            chunks.append(_make_chunk(document, block, piece, len(chunks), period))
     return chunks
+
+
+class _PeriodTracker:
+    """The period of each chunk of a section about several periods: the part the section is
+    in (it opens with its first period; a chunk that opens with another, or whose lead-in is
+    about the five years, starts a new part), narrowed by the chunk's own cues."""
+
+    def __init__(self, document: Document) -> None:
+        self.timeline = document.timeline
+        self.text = document.clean_text
+        self.section: tuple[Period, ...] = ()
+        self.current: Period = "unknown"
+
+    def of(self, block: Block, piece: Piece) -> Period:
+        if not block.periods:
+            return "unknown"
+        if block.periods != self.section:
+            self.section, self.current = block.periods, block.periods[0]
+        if len(self.section) == 1:
+            return text_period(self.text[piece.start : piece.end], self.section, self.timeline)
+        lead = piece.path[-1] if len(piece.path) > 1 else ""
+        first = self.text[piece.start : piece.end]
+        opens = leading_period(lead, self.timeline, self.section) if lead else None
+        opens = opens or leading_period(first, self.timeline, self.section)
+        if opens is not None:
+            self.current = opens
+        return self.current
 
 
 def chunk_id(doc_id: str, position: int, text: str) -> str:
@@ -66,38 +97,69 @@ def blocks(document: Document) -> Iterator[Block]:
     if opening:
         label = OPENING_LABEL if document.sections else BODY_LABEL
         yield Block("body", tuple(_units(opening, (label,))))
-    for index, section in enumerate(document.sections):
-        yield from _section_blocks(section, last=index == len(document.sections) - 1)
+    body = document.body_sections
+    for section in document.sections:
+        yield from _section_blocks(section, (), last=bool(body) and section is body[-1])
     yield from _glossary_blocks(document)
 
 
-def _section_blocks(section: Section, *, last: bool) -> Iterator[Block]:
-    path = (section.title,)
-    first_child = section.children[0].start if section.children else section.end + 1
-    last_child = section.children[-1].end if section.children else section.end + 1
-    intro = [p for p in section.paragraphs if p.start < first_child]
-    tail = [p for p in section.paragraphs if p.start > last_child]
-    yield Block("body", (_heading(section, path), *_units(intro, path)))
-    for child in section.children:
-        child_path = (*path, child.title)
-        yield Block("body", (_heading(child, child_path), *_units(child.paragraphs, child_path)))
-    if tail:
-        yield Block("body", tuple(_units(tail, (CLOSING_LABEL,) if last else path)))
+def _section_blocks(
+    section: Section, parent: tuple[str, ...], *, last: bool = False
+) -> Iterator[Block]:
+    """A node's heading and its own paragraphs up to its first subsection as one block, each
+    subsection's recursively, and each run of its own paragraphs between or after its
+    subsections as another block (after the last one of the report: the closing)."""
+    kind: ChunkKind = "annex" if section.kind == "annex" else "body"
+    path = (*parent, section.title)
+    runs = _runs(section)
+    units = list(_units(runs[0][1], path))
+    if section.heading_stop > section.start:
+        first = runs[0][1]
+        if first and first[0].start == section.heading_stop:  # heading sentence + its paragraph
+            units[0] = Unit(section.start, first[0].end, path)
+        else:
+            units.insert(0, _heading(section, path))
+    if units:
+        yield Block(kind, tuple(units), section.periods)
+    for child, paragraphs in runs[1:]:
+        if child is not None:
+            yield from _section_blocks(child, path)
+        if paragraphs:
+            closing = last and child is section.children[-1]
+            run_path = (CLOSING_LABEL,) if closing else path
+            yield Block(kind, tuple(_units(paragraphs, run_path)), section.periods)
+
+
+def _runs(section: Section) -> list[tuple[Section | None, list[Paragraph]]]:
+    """The node's own paragraphs grouped by the subsection they follow (None: before all)."""
+    runs: list[tuple[Section | None, list[Paragraph]]] = [(None, [])]
+    children = iter(section.children)
+    following = next(children, None)
+    for paragraph in section.paragraphs:
+        while following is not None and following.start < paragraph.start:
+            runs.append((following, []))
+            following = next(children, None)
+        runs[-1][1].append(paragraph)
+    while following is not None:
+        runs.append((following, []))
+        following = next(children, None)
+    return runs
 
 
 def _glossary_blocks(document: Document) -> Iterator[Block]:
-    heading = glossary_heading(document)
+    heading = document.glossary_heading
     label = heading.text if heading else ""
+    zone = glossary_start(document)
     for index, entry in enumerate(document.glossary):
         path = (label, entry.term)
         units = [Unit(entry.start, entry.end, path)]
         if index == 0 and heading is not None:
-            units.insert(0, Unit(heading.start, heading.end, path, heading=True))
+            units.insert(0, Unit(zone, heading.end, path, heading=True))
         yield Block("glossary", tuple(units))
 
 
 def _heading(section: Section, path: tuple[str, ...]) -> Unit:
-    return Unit(section.start, section.start + len(section.title), path, heading=True)
+    return Unit(section.start, section.heading_stop, path, heading=True)
 
 
 def _units(paragraphs: Iterable[Paragraph], path: tuple[str, ...]) -> Iterator[Unit]:
@@ -107,13 +169,15 @@ def _units(paragraphs: Iterable[Paragraph], path: tuple[str, ...]) -> Iterator[U
 
 
 def _body_end(document: Document) -> int:
-    heading = glossary_heading(document)
-    return heading.start if heading else len(document.clean_text)
+    return glossary_start(document)
 
 
-def _make_chunk(document: Document, kind: ChunkKind, piece: Piece, position: int) -> Chunk:
+def _make_chunk(
+    document: Document, block: Block, piece: Piece, position: int, period: Period
+) -> Chunk:
     text = document.clean_text[piece.start : piece.end]
     doc_id = document.meta.doc_id
+    kind = block.kind
     return Chunk(
         chunk_id=chunk_id(doc_id, position, text),
         doc_id=doc_id,
@@ -127,6 +191,7 @@ def _make_chunk(document: Document, kind: ChunkKind, piece: Piece, position: int
         kind=kind,
         position=position,
         footnotes=_footnotes(document, kind, piece),
+        period=period,
     )
 
 

@@ -8,6 +8,11 @@ The input follows the conventions of a PDF text layer as we receive it:
 - a footnote marker `[n]` may sit alone on a line, splitting one printed line in three;
 - a space between a CJK character and a Latin letter or digit is a spacing artifact.
 
+Text copied from a web page (one paragraph per line) has no pages; an inline element the page
+set apart (`PM` `2.5` `年平均浓度`, a subscript) comes as a fragment line of its own and is joined
+back into its paragraph. Web-page chrome around the report is dropped first (`ingest.chrome`)
+and recorded in `CleanText.dropped`.
+
 `clean` removes exactly those artifacts and nothing else. Paragraphs are re-joined from their
 wrapped lines and separated by a single "\\n"; offsets into the result are the coordinate system
 of everything downstream, so nothing may edit the text afterwards.
@@ -21,9 +26,18 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.models import PageSpan
+from ingest.chrome import trim
+from ingest.models import Dropped, PageSpan
 
-MARKER_RE = re.compile(r"\[\d{1,3}\]")
+# a footnote marker: `[1]`, or `［1］` as web copies write it
+MARKER_RE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］")
+# an inline fragment a web page set apart from its line (`2.5` in `PM2.5`, `3` in `m3`)
+_FRAGMENT_RE = re.compile(r"[\d.]{1,4}")
+# a short bold phrase a web page set apart (`…经济社会发展的` `主要目标` `是：…`): it follows a line
+# cut after a word that cannot end a sentence
+_PHRASE_RE = re.compile(r"[^，。！？：；、,.:;!?“”]{1,8}")
+_CUT_AFTER = frozenset("的和与及或在对为把被将从向以等之")
+_OPENS_BLOCK_RE = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[、.．）)]|附件|各位代表")
 _PAGE_NUMBER_RE = re.compile(r"\d{1,3}")
 # lines that always open a paragraph: `一、` `第一，` headings and numbered items `1.`
 _BLOCK_START_RE = re.compile(
@@ -52,7 +66,8 @@ class CleanText:
     """Clean text and the page each offset was printed on (spans cover the text in order)."""
 
     text: str
-    pages: tuple[PageSpan, ...]
+    pages: tuple[PageSpan, ...]  # empty when the source has no pages
+    dropped: tuple[Dropped, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,9 +84,37 @@ def clean(raw: str, *, wrapped: bool = True) -> CleanText:
     `wrapped=True` is for PDF text layers (one printed line per line, paragraphs wrapped);
     `wrapped=False` treats every non-blank line as a paragraph (docx, markdown, plain text).
     """
-    lines = printed_lines(raw, pdf_layout=wrapped)
-    paragraphs = _group_paragraphs(lines) if wrapped else [[line] for line in lines]
-    return _assemble(paragraphs)
+    trimmed = trim(raw)
+    report = "\n".join(text for _, text in trimmed.lines)
+    lines = printed_lines(report, pdf_layout=wrapped)
+    paragraphs = _group_paragraphs(lines) if wrapped else _web_paragraphs(lines)
+    assembled = _assemble(paragraphs)
+    paged = "\f" in report or (wrapped and len(assembled.pages) > 1)
+    return CleanText(assembled.text, assembled.pages if paged else (), trimmed.dropped)
+
+
+def _web_paragraphs(lines: list[_Line]) -> list[list[_Line]]:
+    """One paragraph per line, except that a fragment line (`2.5` after `…以PM`) joins the
+    line before it and the line after it."""
+    paragraphs: list[list[_Line]] = []
+    glue_next = False
+    for line in lines:
+        fragment = bool(paragraphs) and _is_fragment(paragraphs[-1][-1].text, line.text)
+        if fragment or (glue_next and not _OPENS_BLOCK_RE.match(line.text)):
+            paragraphs[-1].append(line)
+            glue_next = fragment
+        else:
+            paragraphs.append([line])
+            glue_next = False
+    return paragraphs
+
+
+def _is_fragment(before: str, text: str) -> bool:
+    """`text` is an inline piece of the line before it, set apart by the web page."""
+    last = before[-1:]
+    if _FRAGMENT_RE.fullmatch(text):
+        return last.isascii() and last.isalpha()
+    return last in _CUT_AFTER and bool(_PHRASE_RE.fullmatch(text))
 
 
 def printed_lines(raw: str, *, pdf_layout: bool = True) -> list[_Line]:

@@ -44,7 +44,8 @@ class LoadedSource:
     path: Path
     text: str
     wrapped: bool  # one printed line per line (a PDF text layer), else one paragraph per line
-    meta: DocumentMeta
+    doc_id: str
+    given: dict[str, Any]  # the fields of the `.meta.json` beside the source (they win)
 
 
 def supported_suffixes() -> tuple[str, ...]:
@@ -61,21 +62,20 @@ def load_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSour
         raise IngestError(f"无法读取文件：{path}（{error.strerror or error}）") from error
     if not text.strip():
         raise EmptyFileError(f"文件没有可用的文本：{path}")
-    return LoadedSource(path, text, wrapped, load_meta(path, text))
+    given = {"source": path.name, **load_meta(path)}
+    return LoadedSource(path, text, wrapped, str(given.pop("doc_id", path.stem)), given)
 
 
-def load_meta(path: Path, text: str) -> DocumentMeta:
-    """`<stem>.meta.json` beside the source if present, else derived from the file and text."""
-    derived: dict[str, Any] = {"doc_id": path.stem, "title": _first_line(text), "source": path.name}
+def load_meta(path: Path) -> dict[str, Any]:
+    """The fields of `<stem>.meta.json` beside the source ({} without one)."""
     meta_path = path.with_name(f"{path.stem}.meta.json")
     if not meta_path.is_file():
-        return DocumentMeta(**derived)
+        return {}
     try:
         data = json.loads(meta_path.read_text(encoding="utf-8"))
-        values = _meta_values(data)
+        return _meta_values(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as error:
         raise IngestError(f"元数据文件无效：{meta_path}（{error}）") from error
-    return DocumentMeta(**{**derived, **values})
 
 
 def _meta_values(data: object) -> dict[str, Any]:
@@ -106,10 +106,6 @@ def _check_file(path: Path, max_bytes: int) -> Callable[[Path], tuple[str, bool]
     if size > max_bytes:
         raise FileTooLargeError(f"文件过大：{path}（{size} 字节，上限 {max_bytes} 字节）")
     return reader
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 # plain text ------------------------------------------------------------------------------

@@ -6,24 +6,85 @@ Offsets (`start`, `end`) always index into `Document.clean_text`; the invariant
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-ChunkKind = Literal["title", "body", "glossary"]
+ChunkKind = Literal["title", "body", "glossary", "annex"]
+# What part of a report's calendar a passage is about, relative to that report's own year Y:
+# the year under review (Y-1), the five-year plan under review (the one that ended with Y-1),
+# the year planned (Y), the five-year plan ahead (the one Y opens, or the one in progress),
+# long-range goals (beyond the plan ahead), or unknown.
+Period = Literal["review_year", "review_plan", "plan_year", "plan_ahead", "long_range", "unknown"]
+PERIODS: tuple[Period, ...] = (
+    "review_year",
+    "review_plan",
+    "plan_year",
+    "plan_ahead",
+    "long_range",
+    "unknown",
+)
+# Region levels, as the names end: 省, 自治区, 直辖市 (a 市 the regions data lists as one),
+# 特别行政区, 市, 州 (自治州), 盟, 县, 区, 旗; "" when unknown.
+RegionLevel = str
 
 
 @dataclass(frozen=True)
 class DocumentMeta:
-    """Bibliographic record of one report (from the `.meta.json` beside the source)."""
+    """Bibliographic record of one report: the `.meta.json` beside the source where present,
+    else inferred from the report's title block (see `ingest.meta`)."""
 
     doc_id: str
-    title: str
-    city: str = ""
+    title: str  # a title that names the report on its own (`2026年广东省政府工作报告`)
+    region: str = ""  # `广东省`, `北京市`, `自贡市`
+    level: RegionLevel = ""
+    year: int | None = None  # the year the report is delivered in and plans (Y)
+    date: str = ""  # ISO delivery date
+    meeting: str = ""  # `广东省第十四届人民代表大会第五次会议`
+    speaker: str = ""  # the name only
+    office: str = ""  # `省长`, `市长`
+    source: str = ""  # the source file's name
+    printed_title: str = ""  # the title as printed (`政府工作报告`)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A five-year plan: its ordinal (14 for “十四五”), its name and its years."""
+
+    ordinal: int
+    name: str  # `十四五`
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The calendar of one report, derived from its year and its headings (`ingest.timeline`).
+
+    `review_plan` is the plan that ended the year before `year` (only when `year` opens a new
+    plan); `plan_ahead` is the plan `year` opens or is in the middle of."""
+
     year: int | None = None
-    date: str = ""
-    meeting: str = ""
-    speaker: str = ""
-    source: str = ""
+    review_plan: Plan | None = None
+    plan_ahead: Plan | None = None
+    long_range: tuple[int, ...] = ()  # goal years beyond the plan ahead (`2035`)
+
+    @property
+    def review_year(self) -> int | None:
+        return None if self.year is None else self.year - 1
+
+    @property
+    def plan_year(self) -> int | None:
+        return self.year
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Text of the source left out of the clean text: web-page chrome around the report."""
+
+    line: int  # 1-based line of the source
+    text: str
+    where: Literal["before", "title", "after"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +103,7 @@ class GlossaryEntry:
     definition: str
     start: int
     end: int
-    page: int
+    page: int | None
 
 
 @dataclass(frozen=True)
@@ -62,16 +123,38 @@ class Paragraph:
     lead_in: str = ""  # short topic sentence that opens the paragraph, without its 。
 
 
+SectionKind = Literal["section", "annex"]
+
+
 @dataclass(frozen=True)
 class Section:
-    """A node of the section tree: a top section (`一、…`) or a subsection (`第一，…`)."""
+    """A node of the section tree: a top section (`一、…` or an unnumbered heading line), or
+    a subsection at any depth (`（一）`, `第一，`, `一是`, `1.`), or an annex (`附件1`).
+
+    `start`..`heading_end` is the heading itself; a heading that opens a paragraph
+    (`（一）壮大实体经济，推动高质量发展。持续…`) ends at its sentence end, and the rest of that
+    paragraph is the node's first paragraph."""
 
     title: str
-    level: int  # 1 = top section, 2 = subsection
+    level: int  # 1 = top section or annex, 2 = subsection, 3 = its subsection, ...
     start: int
     end: int
     paragraphs: tuple[Paragraph, ...] = ()
     children: tuple[Section, ...] = ()
+    style: str = ""  # the numbering: `一、` `（一）` `第一，` `一是` `1.` `（1）`, "" unnumbered
+    kind: SectionKind = "section"
+    periods: tuple[Period, ...] = ()  # what the section is about, main period first
+    heading_end: int = -1  # -1: the heading is `title` long
+
+    @property
+    def heading_stop(self) -> int:
+        return self.heading_end if self.heading_end >= 0 else self.start + len(self.title)
+
+    def walk(self) -> Iterator[Section]:
+        """This node and every node below it, in text order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
 
 
 @dataclass(frozen=True)
@@ -87,18 +170,27 @@ class PageSpan:
 class Document:
     meta: DocumentMeta
     clean_text: str
-    pages: tuple[PageSpan, ...]
+    pages: tuple[PageSpan, ...]  # empty when the source has no pages (a web copy, a .docx)
     title_block: tuple[Paragraph, ...] = ()
-    sections: tuple[Section, ...] = ()
+    sections: tuple[Section, ...] = ()  # top sections, then annexes
     glossary: tuple[GlossaryEntry, ...] = ()
     footnote_refs: tuple[FootnoteRef, ...] = ()
+    timeline: Timeline = field(default_factory=Timeline)
+    dropped: tuple[Dropped, ...] = ()
+    warnings: tuple[str, ...] = ()
+    glossary_heading: Paragraph | None = None
 
-    def page_at(self, offset: int) -> int:
-        """The page that holds clean-text offset `offset` (clamped to the last page)."""
+    def page_at(self, offset: int) -> int | None:
+        """The page that holds clean-text offset `offset` (clamped to the last page); None
+        when the source has no pages."""
         for span in self.pages:
             if offset < span.end:
                 return span.page
-        return self.pages[-1].page if self.pages else 1
+        return self.pages[-1].page if self.pages else None
+
+    @property
+    def body_sections(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.kind == "section")
 
 
 @dataclass(frozen=True)
@@ -106,8 +198,8 @@ class Chunk:
     chunk_id: str
     doc_id: str
     section_path: tuple[str, ...]
-    page_start: int
-    page_end: int
+    page_start: int | None  # None: the source has no pages
+    page_end: int | None
     start: int
     end: int
     text: str
@@ -115,6 +207,7 @@ class Chunk:
     kind: ChunkKind = "body"
     position: int = 0  # order of the chunk within its document
     footnotes: tuple[Footnote, ...] = field(default_factory=tuple)
+    period: Period = "unknown"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,6 +222,7 @@ class Chunk:
             "n_tokens": self.n_tokens,
             "kind": self.kind,
             "position": self.position,
+            "period": self.period,
             "footnotes": [
                 {"number": f.number, "term": f.term, "definition": f.definition}
                 for f in self.footnotes
@@ -141,16 +235,29 @@ class Chunk:
             chunk_id=data["chunk_id"],
             doc_id=data["doc_id"],
             section_path=tuple(data["section_path"]),
-            page_start=int(data["page_start"]),
-            page_end=int(data["page_end"]),
+            page_start=_page(data.get("page_start")),
+            page_end=_page(data.get("page_end")),
             start=int(data["start"]),
             end=int(data["end"]),
             text=data["text"],
             n_tokens=int(data["n_tokens"]),
             kind=data.get("kind", "body"),
             position=int(data.get("position", 0)),
+            period=_period(data.get("period")),
             footnotes=tuple(
                 Footnote(int(f["number"]), f["term"], f["definition"])
                 for f in data.get("footnotes", [])
             ),
         )
+
+
+def _page(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _period(value: Any) -> Period:
+    if value is None:
+        return "unknown"
+    if value not in PERIODS:
+        raise ValueError(f"unknown period {value!r}")
+    return cast(Period, value)

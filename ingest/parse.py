@@ -1,60 +1,50 @@
-"""Clean text -> Document: title block, section tree, lead-ins, footnote markers, glossary (pure).
+"""Clean text -> Document: title block and metadata, section tree, annexes, glossary,
+footnote markers, timeline and each section's period (pure).
 
-Structure is read from paragraph openings, which is how Chinese government work reports are
-laid out: top sections `一、…`, subsections `第一，…`, a closing glossary (`相关用语注释`) of
-numbered entries `1.术语：指…` that define the terms carrying the `[n]` markers in the body.
+The layout read here is that of Chinese government work reports in general: a title block
+(title, occasion and date, speaker), an opening address, numbered top sections (see
+`ingest.structure` for every subsection style), a closing address, then annexes and a glossary
+whose entries define the terms that carry `[n]` markers in the body.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, replace
+from typing import Any
 
 from ingest.clean import MARKER_RE, CleanText
+from ingest.glossary import Glossary, annex_starts, find_glossary, is_annex_heading
+from ingest.meta import infer_meta
 from ingest.models import (
     Document,
     DocumentMeta,
     FootnoteRef,
     GlossaryEntry,
     Paragraph,
+    Period,
     Section,
+    Timeline,
 )
+from ingest.structure import (
+    Node,
+    fill,
+    is_heading_like,
+    marker,
+    top_sections,
+)
+from ingest.timeline import build_timeline, heading_periods, infer_year, section_periods
 
 log = logging.getLogger(__name__)
 
-TOP_HEADING_RE = re.compile(r"[一二三四五六七八九十]{1,3}、")
-SUB_HEADING_RE = re.compile(r"第[一二三四五六七八九十]{1,3}，")
-GLOSSARY_ENTRY_RE = re.compile(r"(\d{1,3})\.(?!\d)")
-# a paragraph addressing the delegates closes the work plan rather than continuing a subsection
-ADDRESS_RE = re.compile(r"各位代表[！!]")
-HEADING_MAX_CHARS = 60
 TITLE_LINE_MAX_CHARS = 40
 TITLE_BLOCK_MAX_LINES = 6
-LEAD_IN_MAX_CHARS = 28
+BODY_TITLE = "正文"  # the one section of a document without any section structure
 _TRAILING_PUNCT = "，。：；！？、,.:;!?"
-
-
-@dataclass
-class _Node:
-    """Mutable section under construction."""
-
-    heading: Paragraph
-    level: int
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
-
-    def freeze(self) -> Section:
-        children = tuple(child.freeze() for child in self.children)
-        ends = [self.heading.end] + [p.end for p in self.paragraphs] + [c.end for c in children]
-        return Section(
-            title=self.heading.text,
-            level=self.level,
-            start=self.heading.start,
-            end=max(ends),
-            paragraphs=tuple(sorted(self.paragraphs, key=lambda p: p.start)),
-            children=children,
-        )
+_ADDRESS = re.compile(r"各位代表")
+_CIRCLED = re.compile(r"[①-⑳]")
 
 
 def split_paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Paragraph]:
@@ -71,35 +61,48 @@ def split_paragraphs(text: str, start: int = 0, end: int | None = None) -> list[
     return paragraphs
 
 
-def parse(clean: CleanText, meta: DocumentMeta) -> Document:
+def parse(clean: CleanText, doc_id: str, given: Mapping[str, Any] | None = None) -> Document:
+    """The document of `clean`; `given` holds the fields of its `.meta.json` (they win)."""
     paragraphs = split_paragraphs(clean.text)
     title_block = _title_block(paragraphs)
     rest = paragraphs[len(title_block) :]
-    glossary_at = _glossary_heading_index(rest)
-    body = rest if glossary_at is None else rest[:glossary_at]
-    entries = [] if glossary_at is None else rest[glossary_at + 1 :]
-    body_end = len(clean.text) if glossary_at is None else rest[glossary_at].start
-    pager = Document(meta=meta, clean_text=clean.text, pages=clean.pages)
-    glossary = tuple(_glossary_entry(p, pager.page_at(p.start)) for p in entries)
-    refs = _footnote_refs(clean.text, body_end)
-    _warn_unresolved(refs, glossary)
+    glossary = find_glossary(rest)
+    body = rest if glossary is None else rest[: glossary.first]
+    meta, warnings = _meta(doc_id, title_block, given or {})
+    tops = top_sections(body)
+    year = meta.year or infer_year(node.title for _, node in tops)
+    if meta.year is None and year is not None:
+        meta = replace(meta, year=year)
+        warnings = [w for w in warnings if "year" not in w]
+    timeline = build_timeline(year, clean.text)
+    sections, structure_warning = _sections(body, tops, timeline)
+    entries = _paged_entries(glossary, clean) if glossary else ()
+    body_end = glossary.start if glossary else len(clean.text)
+    refs = footnote_refs(clean.text, body_end, circled=glossary is not None)
+    _warn_unresolved(doc_id, refs, entries)
     return Document(
         meta=meta,
         clean_text=clean.text,
         pages=clean.pages,
         title_block=tuple(title_block),
-        sections=_sections(body),
-        glossary=glossary,
+        sections=sections,
+        glossary=entries,
         footnote_refs=refs,
+        timeline=timeline,
+        dropped=clean.dropped,
+        warnings=tuple(warnings + structure_warning),
+        glossary_heading=glossary.heading if glossary else None,
     )
 
 
-def glossary_heading(document: Document) -> Paragraph | None:
-    """The heading paragraph of the glossary (`相关用语注释`), if the document has one."""
-    if not document.glossary:
-        return None
-    before = split_paragraphs(document.clean_text, 0, document.glossary[0].start)
-    return before[-1] if before else None
+def glossary_start(document: Document) -> int:
+    """Where the glossary zone begins (the end of the body and annexes)."""
+    if document.glossary_heading is None:
+        return len(document.clean_text)
+    before = split_paragraphs(document.clean_text, 0, document.glossary_heading.start)
+    if before and is_annex_heading(before[-1].text):
+        return before[-1].start
+    return document.glossary_heading.start
 
 
 def _title_block(paragraphs: list[Paragraph]) -> list[Paragraph]:
@@ -109,97 +112,133 @@ def _title_block(paragraphs: list[Paragraph]) -> list[Paragraph]:
         text = paragraph.text
         if len(text) > TITLE_LINE_MAX_CHARS or text[-1] in _TRAILING_PUNCT:
             break
-        if TOP_HEADING_RE.match(text) or SUB_HEADING_RE.match(text):
+        if marker(text) is not None or _ADDRESS.match(text):
             break
         block.append(paragraph)
     return block
 
 
-def _glossary_heading_index(paragraphs: list[Paragraph]) -> int | None:
-    """The glossary heading: a short unpunctuated paragraph (not a section heading) after
-    which every paragraph to the end is a numbered entry `1.` `2.` … in order."""
-    numbers = [_entry_number(p.text) for p in paragraphs]
-    for index in range(len(paragraphs) - 2, -1, -1):
-        following = numbers[index + 1 :]
-        if following != list(range(1, len(following) + 1)):
-            continue
-        text = paragraphs[index].text
-        if _is_heading_like(text) and not (
-            TOP_HEADING_RE.match(text) or SUB_HEADING_RE.match(text)
-        ):
-            return index
-    return None
+def _meta(
+    doc_id: str, title_block: Sequence[Paragraph], given: Mapping[str, Any]
+) -> tuple[DocumentMeta, list[str]]:
+    """Inferred metadata overridden by the given fields; warnings for what is missing."""
+    inferred = infer_meta([p.text for p in title_block]).values()
+    known = {f.name for f in fields(DocumentMeta)}
+    values: dict[str, Any] = {"doc_id": doc_id, "title": doc_id}
+    values.update(inferred)
+    values.update({k: v for k, v in given.items() if k in known and v not in ("", None)})
+    meta = DocumentMeta(**values)
+    warnings = []
+    if meta.year is None:
+        warnings.append(
+            f"{meta.source or doc_id}：无法确定报告年份（year），请在 {doc_id}.meta.json "
+            '中填写 "year" 字段'
+        )
+    return meta, warnings
 
 
-def _entry_number(text: str) -> int | None:
-    match = GLOSSARY_ENTRY_RE.match(text)
-    return int(match.group(1)) if match else None
+def _sections(
+    body: Sequence[Paragraph], tops: list[tuple[int, Node]], timeline: Timeline
+) -> tuple[tuple[Section, ...], list[str]]:
+    """The top sections with their subsections, then the annexes, each with its periods."""
+    annexes = [i for i in annex_starts(body) if not tops or i > tops[-1][0]]
+    body_stop = annexes[0] if annexes else len(body)
+    if not tops:
+        return _unstructured(body[:body_stop], annexes, body, timeline)
+    nodes: list[Section] = []
+    previous: tuple[Period, ...] = ()
+    for n, (index, node) in enumerate(tops):
+        stop = tops[n + 1][0] if n + 1 < len(tops) else body_stop
+        section = _filled(node, body[index + 1 : stop])
+        previous = _section_periods(section, timeline, previous)
+        nodes.append(_with_periods(section, previous, timeline))
+    nodes.extend(_annexes(body, annexes, timeline))
+    return tuple(nodes), []
 
 
-def _is_heading_like(text: str) -> bool:
-    return len(text) <= HEADING_MAX_CHARS and not any(ch in text for ch in "。！？；")
+def _unstructured(
+    paragraphs: Sequence[Paragraph],
+    annexes: list[int],
+    body: Sequence[Paragraph],
+    timeline: Timeline,
+) -> tuple[tuple[Section, ...], list[str]]:
+    """A document without top sections: one section holding all its paragraphs."""
+    if not paragraphs:
+        return tuple(_annexes(body, annexes, timeline)), []
+    first = paragraphs[0]
+    node = Node(BODY_TITLE, first.start, first.start, 1, 1)
+    section = _filled(node, paragraphs)
+    periods = section_periods("", [p.text for p in paragraphs], timeline)
+    warning = "未找到章节结构（一、二、三……），全文作为一个章节导入"
+    log.warning(warning)
+    sections = [_with_periods(section, periods, timeline), *_annexes(body, annexes, timeline)]
+    return tuple(sections), [warning]
 
 
-def _sections(paragraphs: list[Paragraph]) -> tuple[Section, ...]:
-    tops: list[_Node] = []
-    closing = False
-    for paragraph in paragraphs:
-        text = paragraph.text
-        if TOP_HEADING_RE.match(text) and _is_heading_like(text):
-            tops.append(_Node(paragraph, 1))
-            closing = False
-        elif tops and SUB_HEADING_RE.match(text) and _is_heading_like(text):
-            tops[-1].children.append(_Node(paragraph, 2))
-            closing = False
-        elif tops:
-            node = tops[-1]
-            closing = closing or bool(node.children and ADDRESS_RE.match(text))
-            target = node.children[-1] if node.children and not closing else node
-            target.paragraphs.append(with_lead_in(paragraph))
-    return tuple(node.freeze() for node in tops)
+def _filled(node: Node, paragraphs: Sequence[Paragraph]) -> Section:
+    fill(node, paragraphs)
+    return node.freeze()
 
 
-def with_lead_in(paragraph: Paragraph) -> Paragraph:
-    """The paragraph with its lead-in: a short first sentence (ending in 。) naming the topic."""
-    text = paragraph.text
-    first_end = min((i for i in (text.find(p) for p in "。！？") if i >= 0), default=-1)
-    if first_end <= 0 or text[first_end] != "。" or first_end + 1 >= len(text):
-        return paragraph
-    sentence = MARKER_RE.sub("", text[:first_end])
-    if len(sentence) > LEAD_IN_MAX_CHARS:
-        return paragraph
-    return Paragraph(paragraph.start, paragraph.end, text, lead_in=sentence)
+def _annexes(body: Sequence[Paragraph], starts: list[int], timeline: Timeline) -> list[Section]:
+    out = []
+    for n, index in enumerate(starts):
+        stop = starts[n + 1] if n + 1 < len(starts) else len(body)
+        label = body[index]
+        inner = list(body[index + 1 : stop])
+        title, heading_end = label.text, label.end
+        if inner and is_heading_like(inner[0].text) and marker(inner[0].text) is None:
+            title, heading_end = f"{label.text} {inner[0].text}", inner[0].end
+            inner = inner[1:]
+        node = Node(title, label.start, heading_end, 1, 0, kind="annex")
+        section = _filled(node, inner)
+        out.append(_with_periods(section, heading_periods(title, timeline), timeline))
+    return out
 
 
-def _glossary_entry(paragraph: Paragraph, page: int) -> GlossaryEntry:
-    text = paragraph.text
-    match = GLOSSARY_ENTRY_RE.match(text)
-    number = int(match.group(1)) if match else 0
-    body = text[match.end() :] if match else text
-    term, colon, definition = body.partition("：")
-    if not colon:
-        term, colon, definition = body.partition(":")
-    if not colon:
-        term, definition = body, ""
-    return GlossaryEntry(
-        number=number,
-        term=term.strip(),
-        definition=definition.strip(),
-        start=paragraph.start,
-        end=paragraph.end,
-        page=page,
+def _section_periods(
+    section: Section, timeline: Timeline, previous: tuple[Period, ...]
+) -> tuple[Period, ...]:
+    texts = [p.text for n in section.walk() for p in n.paragraphs]
+    if not section.paragraphs and section.children:
+        texts.insert(0, section.children[0].title)
+    return section_periods(section.title, texts, timeline, previous)
+
+
+def _with_periods(section: Section, periods: Sequence[Period], timeline: Timeline) -> Section:
+    """The section and its subsections with periods: a subsection whose heading names
+    periods of its own has those, else its parent's."""
+    periods = tuple(periods) or ("unknown",)
+    children = tuple(
+        _with_periods(child, heading_periods(child.title, timeline) or periods, timeline)
+        for child in section.children
     )
+    return replace(section, periods=periods, children=children)
 
 
-def _footnote_refs(text: str, body_end: int) -> tuple[FootnoteRef, ...]:
-    return tuple(
+def _paged_entries(glossary: Glossary, clean: CleanText) -> tuple[GlossaryEntry, ...]:
+    pager = Document(meta=DocumentMeta("", ""), clean_text=clean.text, pages=clean.pages)
+    return tuple(replace(e, page=pager.page_at(e.start)) for e in glossary.entries)
+
+
+def footnote_refs(text: str, body_end: int, *, circled: bool = False) -> tuple[FootnoteRef, ...]:
+    """The `[n]` / `［n］` markers of the body (and `①` … where there is a glossary)."""
+    refs = [
         FootnoteRef(int(m.group()[1:-1]), m.start(), m.end())
         for m in MARKER_RE.finditer(text, 0, body_end)
-    )
+    ]
+    if circled:
+        refs.extend(
+            FootnoteRef(ord(m.group()) - ord("①") + 1, m.start(), m.end())
+            for m in _CIRCLED.finditer(text, 0, body_end)
+        )
+    return tuple(sorted(refs, key=lambda r: r.start))
 
 
-def _warn_unresolved(refs: tuple[FootnoteRef, ...], glossary: tuple[GlossaryEntry, ...]) -> None:
+def _warn_unresolved(
+    doc_id: str, refs: tuple[FootnoteRef, ...], glossary: tuple[GlossaryEntry, ...]
+) -> None:
     known = {entry.number for entry in glossary}
     missing = sorted({ref.number for ref in refs} - known)
     if missing:
-        log.warning("footnote markers without a glossary entry: %s", missing)
+        log.warning("%s: footnote markers without a glossary entry: %s", doc_id, missing)

@@ -23,13 +23,23 @@ Ingested = tuple[Document, list[Chunk]]
 @dataclass(frozen=True)
 class IngestStats:
     doc_id: str
-    pages: int
-    sections: int
-    subsections: int
+    title: str
+    region: str
+    level: str
+    year: int | None
+    date: str
+    speaker: str
+    pages: int | None  # None: the source has no page breaks
+    sections: int  # top sections of the body (annexes apart)
+    subsections: int  # every heading below a top section, at any depth
+    annexes: int
     paragraphs: int  # body paragraphs under the section tree (headings excluded)
     glossary_entries: int
     footnote_refs: int
     chunks: int
+    dropped_chars: int
+    periods: dict[str, list[str]]  # each top section's title -> its periods, main first
+    warnings: list[str]
     tokens_min: int
     tokens_median: float
     tokens_max: int
@@ -44,7 +54,9 @@ def ingest_path(
 ) -> Ingested:
     """One source file -> its Document and chunks (raises an IngestError on a bad file)."""
     source = load_source(Path(path), max_bytes=max_bytes)
-    document = parse(clean(source.text, wrapped=source.wrapped), source.meta)
+    document = parse(clean(source.text, wrapped=source.wrapped), source.doc_id, source.given)
+    for warning in document.warnings:
+        log.warning("%s: %s", source.path, warning)
     min_tokens = min(DEFAULT_MIN_TOKENS, max_tokens // 4)
     chunks = chunk_document(document, count_tokens, max_tokens=max_tokens, min_tokens=min_tokens)
     log.info("ingested %s: %d chunks", source.path, len(chunks))
@@ -128,17 +140,28 @@ def _check_unique_ids(results: list[Ingested]) -> None:
 
 
 def stats(document: Document, chunks: list[Chunk]) -> IngestStats:
-    subsections = [child for section in document.sections for child in section.children]
+    body = document.body_sections
     tokens = [chunk.n_tokens for chunk in chunks] or [0]
+    meta = document.meta
     return IngestStats(
-        doc_id=document.meta.doc_id,
-        pages=len(document.pages),
-        sections=len(document.sections),
-        subsections=len(subsections),
-        paragraphs=sum(_paragraph_count(section) for section in document.sections),
+        doc_id=meta.doc_id,
+        title=meta.title,
+        region=meta.region,
+        level=meta.level,
+        year=meta.year,
+        date=meta.date,
+        speaker=meta.speaker,
+        pages=len(document.pages) if document.pages else None,
+        sections=len(body),
+        subsections=sum(len(list(section.walk())) - 1 for section in body),
+        annexes=len(document.sections) - len(body),
+        paragraphs=sum(_paragraph_count(section) for section in body),
         glossary_entries=len(document.glossary),
         footnote_refs=len(document.footnote_refs),
         chunks=len(chunks),
+        dropped_chars=sum(len(d.text) for d in document.dropped),
+        periods={section.title: list(section.periods) for section in body},
+        warnings=list(document.warnings),
         tokens_min=min(tokens),
         tokens_median=statistics.median(tokens),
         tokens_max=max(tokens),

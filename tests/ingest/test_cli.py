@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from app.cli_ingest import ingest_cmd
 from ingest.chunks_io import read_chunks_jsonl
-from ingest.cli import ingest_cmd
 from ingest.models import Chunk
 from tests.ingest.helpers import REPORT
 
@@ -27,7 +27,7 @@ def test_ingest_writes_chunks_and_stats(
     result = runner.invoke(ingest_cmd, args)
     assert result.exit_code == 0, result.output
     assert read_chunks_jsonl(out) == report_chunks
-    assert "页 36，一级章节 3，二级章节 9" in result.output and "注释条目 26" in result.output
+    assert "页 36，一级章节 3，下级章节 15" in result.output and "注释条目 26" in result.output
     assert f"分块 {len(report_chunks)}" in result.output
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert first["kind"] == "title" and first["section_path"] == ["标题"]

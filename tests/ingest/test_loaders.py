@@ -56,10 +56,8 @@ def _assert_structure(path: Path, count_tokens: Counter) -> None:
 def test_real_report_with_its_metadata() -> None:
     source = load_source(REPORT)
     assert source.wrapped
-    assert (
-        source.meta.doc_id == "zigong-2021" and source.meta.speaker == "自贡市人民政府市长 何树平"
-    )
-    assert source.meta.date == "2021-02-05" and source.meta.year == 2021
+    assert source.doc_id == "zigong-2021" and source.given["speaker"] == "何树平"
+    assert source.given["date"] == "2021-02-05" and source.given["year"] == 2021
 
 
 def test_gb18030_text(tmp_path: Path, count_tokens: Counter) -> None:
@@ -67,7 +65,7 @@ def test_gb18030_text(tmp_path: Path, count_tokens: Counter) -> None:
     path.write_bytes("\n".join(LINES).encode("gb18030"))
     source = load_source(path)
     assert source.text == "\n".join(LINES) and not source.wrapped
-    assert source.meta.doc_id == "report-gbk" and source.meta.title == LINES[0]
+    assert source.doc_id == "report-gbk" and source.given == {"source": path.name}
     _assert_structure(path, count_tokens)
 
 
@@ -103,7 +101,7 @@ def test_markdown(tmp_path: Path, count_tokens: Counter) -> None:
         markdown_paragraphs(markdown)[4]
         == "我们抓早抓实，经济稳步复苏。全年地区生产总值增长 5.2%。"
     )
-    assert load_source(path).meta.title == f"# {LINES[0]}".lstrip("# ")
+    assert load_source(path).text.split("\n")[0] == LINES[0]
     _assert_structure(path, count_tokens)
 
 
@@ -194,21 +192,25 @@ def test_pdf_without_a_text_layer(tmp_path: Path) -> None:
 # metadata --------------------------------------------------------------------------------
 
 
-def test_metadata_is_derived_without_a_meta_file(tmp_path: Path) -> None:
+def test_metadata_is_derived_without_a_meta_file(tmp_path: Path, count_tokens: Counter) -> None:
     path = tmp_path / "plain-report.txt"
     path.write_text("\n\n  某市政府工作报告  \n正文。\n", encoding="utf-8")
-    meta = load_source(path).meta
+    meta = ingest_path(path, count_tokens=count_tokens)[0].meta
     assert (meta.doc_id, meta.title, meta.source) == ("plain-report", "某市政府工作报告", path.name)
+    assert (meta.region, meta.year) == ("", None)  # nothing says which region or year
 
 
-def test_meta_file_overrides_and_keeps_defaults(tmp_path: Path) -> None:
+def test_meta_file_overrides_and_keeps_defaults(tmp_path: Path, count_tokens: Counter) -> None:
     path = tmp_path / "r.txt"
-    path.write_text("标题行\n正文。\n", encoding="utf-8")
+    path.write_text("2021年青溪市政府工作报告\n正文。\n", encoding="utf-8")
     (tmp_path / "r.meta.json").write_text(
         json.dumps({"doc_id": "r-2022", "year": 2022, "unknown": 1}), encoding="utf-8"
     )
-    meta = load_source(path).meta
-    assert (meta.doc_id, meta.year, meta.title) == ("r-2022", 2022, "标题行")
+    document = ingest_path(path, count_tokens=count_tokens)[0]
+    meta = document.meta
+    assert (meta.doc_id, meta.year, meta.region) == ("r-2022", 2022, "青溪市")  # the file wins
+    assert meta.title == "2021年青溪市政府工作报告"  # inferred where the file says nothing
+    assert document.timeline.year == 2022
 
 
 def test_broken_meta_file_is_named(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from ingest.clean import clean
-from ingest.models import Document, DocumentMeta
-from ingest.parse import parse, split_paragraphs, with_lead_in
+from ingest.models import Document
+from ingest.parse import parse, split_paragraphs
+from ingest.structure import with_lead_in
 
 CHINESE_ORDINALS = "一二三四五六七八九"
 
@@ -25,7 +26,18 @@ def test_three_top_sections(report_doc: Document) -> None:
 
 def test_nine_subsections_under_the_work_plan(report_doc: Document) -> None:
     first, second, plan = report_doc.sections
-    assert not first.children and not second.children
+    assert not first.children
+    # the outlook's six tasks open their paragraphs with 一是 … 六是
+    assert [c.title[:2] for c in second.children] == [
+        "一是",
+        "二是",
+        "三是",
+        "四是",
+        "五是",
+        "六是",
+    ]
+    assert second.children[0].title == "一是奋力抢抓战略机遇，在融入双城经济圈建设上取得新突破"
+    assert all(c.style == "一是" and c.level == 2 for c in second.children)
     assert len(plan.children) == 9
     for ordinal, child in zip(CHINESE_ORDINALS, plan.children, strict=True):
         assert child.title.startswith(f"第{ordinal}，") and child.level == 2
@@ -39,8 +51,9 @@ def test_nine_subsections_under_the_work_plan(report_doc: Document) -> None:
 
 def test_section_spans_hold_their_paragraphs(report_doc: Document) -> None:
     text = report_doc.clean_text
-    nodes = [*report_doc.sections, *(c for s in report_doc.sections for c in s.children)]
+    nodes = [n for s in report_doc.sections for n in s.walk()]
     for node in nodes:
+        assert node.start < node.heading_stop <= node.end
         for paragraph in node.paragraphs:
             assert node.start < paragraph.start < paragraph.end <= node.end
             assert text[paragraph.start : paragraph.end] == paragraph.text
@@ -125,10 +138,13 @@ def _unquoted(text: str) -> str:
 
 
 def test_parse_without_glossary_or_sections() -> None:
-    meta = DocumentMeta("plain", "标题")
-    document = parse(clean("标题\n这是一段正文。\n", wrapped=False), meta)
+    document = parse(clean("标题\n这是一段正文。\n", wrapped=False), "plain")
     assert [p.text for p in document.title_block] == ["标题"]
-    assert document.sections == () and document.glossary == () and document.footnote_refs == ()
+    assert document.glossary == () and document.footnote_refs == ()
+    # no report structure: one section holds the body, with a warning
+    assert [s.title for s in document.sections] == ["正文"]
+    assert [p.text for p in document.sections[0].paragraphs] == ["这是一段正文。"]
+    assert any("章节结构" in w for w in document.warnings)
 
 
 def test_numbered_body_items_are_not_a_glossary() -> None:
@@ -140,9 +156,40 @@ def test_numbered_body_items_are_not_a_glossary() -> None:
         "2.促进消费。",
         "最后一段。",
     ]
-    document = parse(clean("\n".join(lines), wrapped=False), DocumentMeta("t", "标题"))
+    document = parse(clean("\n".join(lines), wrapped=False), "t")
     assert document.glossary == ()
-    assert [p.text for p in document.sections[0].children[0].paragraphs][-1] == "最后一段。"
+    first = document.sections[0].children[0]
+    assert [c.title for c in first.children] == ["1.扩大投资：多渠道扩大投资", "2.促进消费"]
+    assert [p.text for p in first.children[-1].paragraphs] == ["最后一段。"]
     glossary = [*lines[:-1], "注释", "1.扩大投资：指多渠道扩大投资。"]
-    document = parse(clean("\n".join(glossary), wrapped=False), DocumentMeta("t", "标题"))
+    document = parse(clean("\n".join(glossary), wrapped=False), "t")
     assert [(e.number, e.term) for e in document.glossary] == [(1, "扩大投资")]
+
+
+def test_glossary_entry_styles_and_wrapped_definitions() -> None:
+    """Entries numbered `（1）` / `［2］` / `3、`, with the definition on the lines after the
+    term (a web copy) or wrapped over two lines; `附件2` above the heading belongs to it."""
+    lines = [
+        "2026年某省政府工作报告",
+        "各位代表：",
+        "一、2025年工作回顾",
+        "实施“一降三减”［1］行动。",
+        "附件2",
+        "名词解释",
+        "（1）一降三减：",
+        "火灾起数总体下降，",
+        "亡人数减少。",
+        "［2］四上企业：指规模以上企业。",
+        "3、20条措施：指二十项措施。",
+    ]
+    document = parse(clean("\n".join(lines), wrapped=False), "t")
+    assert [(e.number, e.term, e.definition) for e in document.glossary] == [
+        (1, "一降三减", "火灾起数总体下降，亡人数减少。"),
+        (2, "四上企业", "指规模以上企业。"),
+        (3, "20条措施", "指二十项措施。"),
+    ]
+    assert document.glossary_heading is not None and document.glossary_heading.text == "名词解释"
+    assert [(r.number, document.clean_text[r.start : r.end]) for r in document.footnote_refs] == [
+        (1, "［1］")
+    ]
+    assert [s.kind for s in document.sections] == ["section"]  # 附件2 heads the glossary

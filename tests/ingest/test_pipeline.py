@@ -55,11 +55,18 @@ def test_invalid_jsonl_line_is_reported(tmp_path: Path) -> None:
 
 def test_stats_of_the_real_report(report_doc: Document, report_chunks: list[Chunk]) -> None:
     result = stats(report_doc, report_chunks)
+    # 9 subsections 第一，… under 三 and 6 一是 … 六是 under 二
     assert (result.sections, result.subsections, result.glossary_entries, result.pages) == (
         3,
-        9,
+        15,
         26,
         36,
+    )
+    assert (result.region, result.level, result.year, result.dropped_chars) == (
+        "自贡市",
+        "市",
+        2021,
+        0,
     )
     assert result.chunks == len(report_chunks)
     tokens = [c.n_tokens for c in report_chunks]
@@ -67,6 +74,7 @@ def test_stats_of_the_real_report(report_doc: Document, report_chunks: list[Chun
     assert result.tokens_median == statistics.median(tokens)
     assert result.tokens_max <= 256
     all_paragraphs = report_doc.clean_text.count("\n") + 1
+    # heading paragraphs: 3 top sections, 9 第一，…; the 一是 headings open paragraphs
     title, opening, headings, glossary = len(report_doc.title_block), 2, 3 + 9, 1 + 26
     assert result.paragraphs == all_paragraphs - title - opening - headings - glossary
     assert result.footnote_refs == len(report_doc.footnote_refs) == 26

@@ -1,4 +1,4 @@
-"""`reportqa index build|info` and `reportqa search`."""
+"""`reportqa index build|info` and `reportqa search`: the CLI edge of index/."""
 
 from __future__ import annotations
 
@@ -72,7 +72,14 @@ def search_cmd(query: str, k: int, mode: SearchMode) -> None:
         c = hit.chunk
         click.echo(
             f"{hit.rank}. [{hit.score:.3f} dense {hit.dense_score:.3f} bm25 "
-            f"{hit.lexical_score:.2f}] {' > '.join(c.section_path)} (p. {c.page_start}"
-            f"{'' if c.page_end == c.page_start else f'-{c.page_end}'}) {c.chunk_id}"
+            f"{hit.lexical_score:.2f}] {' > '.join(c.section_path)}"
+            f"{_pages(c.page_start, c.page_end)} {c.chunk_id}"
         )
         click.echo(f"   {c.text[:160]}{'…' if len(c.text) > 160 else ''}")
+
+
+def _pages(start: int | None, end: int | None) -> str:
+    from app.render import pages_label
+
+    label = pages_label(start, end, english=True)
+    return f" ({label})" if label else ""
