@@ -1,45 +1,32 @@
-"""Extractive answers with citations, or an honest refusal. No web imports, no LLM."""
+"""Extractive answers with citations, or an honest refusal. No web imports, no LLM.
+
+One question is understood once (`index.query.Query`), routed to the reports it is about
+(`app.routing`), answered by the first strategy that fits (`app.strategies`) in each, and judged
+by the verdict stage (`app.refusal`). With several reports loaded, an answer names its report;
+a question naming several regions (or years of one region) is answered one line per report.
+"""
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from app import render
-from app.compare import sub_question
 from app.errors import EmptyQuestionError, QuestionTooLongError
-from app.extract import (
-    ExtractWeights,
-    ScoredSpan,
-    TermGroup,
-    bigrams,
-    focus_clause,
-    key_span,
-    normalize,
-    period_fit,
-    score_sentences,
-    term_groups,
-)
+from app.evidence import EvidenceConfig, EvidenceFinder
+from app.extract import ExtractWeights
 from app.followup import resolve
-from app.models import Answer, Citation, Quote, Turn
-from app.qtype import (
-    QuestionKind,
-    Wants,
-    question_kind,
-    wants,
-    without_asking_phrases,
-)
-from app.refusal import Decision, RefusalConfig, decide
-from app.sections import SectionTree
+from app.models import Answer, Citation, ReportRef, Turn
+from app.refusal import Reason, RefusalConfig, Verdict
+from app.routing import Route, for_report, route
+from app.strategies import Outcome, Strategies
 from index.hybrid import HybridRetriever
 from index.models import Hit
-from index.query import QueryFeatures, analyze
-from ingest.models import Chunk
+from index.query import Query
+from ingest.models import Timeline
+
+CANDIDATE_REPORTS = 3  # reports tried for a question that names none, when several are loaded
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -64,286 +51,166 @@ class Answerer:
     def __init__(self, retriever: HybridRetriever, config: AnswerConfig = AnswerConfig()) -> None:
         self.retriever = retriever
         self.config = config
-        chunks = retriever.store.chunks
-        self.sections = SectionTree(chunks)
-        self.glossary = {c.section_path[-1]: c for c in chunks if c.kind == "glossary"}
-        self.corpus = normalize("".join(c.text for c in chunks))  # NFKC, lower case, no spaces
+        finder = EvidenceFinder(
+            retriever, EvidenceConfig(config.evidence_k, config.extract, config.refusal)
+        )
+        self.strategies = Strategies(retriever, finder)
 
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Collection[str] | None = None,
+    ) -> Answer:
         started = time.perf_counter()
         question = validate_question(question, self.config.max_question_chars)
-        resolved = resolve(question, history)
-        features = analyze(resolved)
-        kind = question_kind(resolved)
-        qvec = self.retriever.encode(resolved)
-        hits = self.retriever.search(resolved, k=max(top_k, self.config.evidence_k), qvec=qvec)
+        effective = resolve(question, history, self.retriever.regions.mentions)
+        effective = validate_question(effective, self.config.max_question_chars)
+        query = self.retriever.understand(effective)
+        plan = route(query, self.retriever.documents, doc_ids)
+        qvec = self.retriever.encode(query.text)
+        k = max(top_k, self.config.evidence_k)
+        hits = self.retriever.search(query, k, qvec=qvec, doc_ids=plan.doc_ids or doc_ids)
         retrieved = time.perf_counter()
-        answer = (
-            self._glossary(question, resolved, kind, features.language, hits)
-            or self._section(question, kind, features.language, hits)
-            or self._extract(question, resolved, kind, features, hits, qvec)
-        )
+        outcomes = self._outcomes(query, plan, hits, qvec)
+        answer = self._compose(question, query, plan, outcomes, hits[:top_k])
         timings = {
             "retrieve": round((retrieved - started) * 1000, 2),
             "total": round((time.perf_counter() - started) * 1000, 2),
         }
-        return Answer(
-            question=question,
-            text=answer.text,
-            refused=answer.refused,
-            citations=answer.citations,
-            passages=tuple(hits[:top_k]),
-            language=features.language,
-            kind=kind,
-            reason=answer.reason,
-            timings_ms=timings,
+        return replace(answer, timings_ms=timings, effective_question=effective)
+
+    # per report -------------------------------------------------------------------------
+
+    def _outcomes(self, query: Query, plan: Route, hits: list[Hit], qvec: object) -> list[Outcome]:
+        if not plan.doc_ids:
+            return []
+        if plan.per_report:
+            docs = self.retriever.documents
+            return [
+                self._one_report(sub, d, self._hits_in(sub, d, qvec), qvec)
+                for d in plan.doc_ids
+                if (sub := for_report(query, docs[d]))
+            ]
+        candidates = _reports_in(hits, plan.doc_ids)[:CANDIDATE_REPORTS]
+        tried = [self._one_report(query, d, hits, qvec) for d in candidates]
+        if not tried:
+            return []
+        accepted = [o for o in tried if not o.refused]
+        return [max(accepted, key=lambda o: o.score)] if accepted else [tried[0]]
+
+    def _hits_in(self, query: Query, doc_id: str, qvec: object) -> list[Hit]:
+        return self.retriever.search(query, self.config.evidence_k, qvec=qvec, doc_ids=[doc_id])  # type: ignore[arg-type]
+
+    def _one_report(self, query: Query, doc_id: str, hits: list[Hit], qvec: object) -> Outcome:
+        s = self.strategies
+        return (
+            s.glossary(query, doc_id, hits)
+            or s.section(query, doc_id, hits)
+            or s.compare(query, doc_id, qvec)
+            or s.fact(query, doc_id, hits)[0]
         )
 
-    # answer strategies ---------------------------------------------------------------------
+    # composing the answer -----------------------------------------------------------------
 
-    def _glossary(
-        self, question: str, resolved: str, kind: QuestionKind, lang: render.Lang, hits: list[Hit]
-    ) -> Answer | None:
-        if kind not in ("definition", "list", "general"):
-            return None
-        text = unicodedata.normalize("NFKC", resolved)
-        terms = [t for t in self.glossary if t in text]
-        if not terms and kind == "definition" and hits and hits[0].chunk.kind == "glossary":
-            terms = [hits[0].chunk.section_path[-1]]
-        if not terms:
-            return None
-        term = max(terms, key=len)
-        chunk = self.glossary[term]
-        definition = chunk.footnotes[0].definition if chunk.footnotes else _definition(chunk)
-        hit = _hit_for(chunk, hits)
-        citation = Citation(1, hit, (_entry_quote(chunk, term),))
-        text = render.definition_answer(lang, term, definition, 1)
-        return Answer(question, text, False, (citation,))
-
-    def _section(
-        self, question: str, kind: QuestionKind, lang: render.Lang, hits: list[Hit]
-    ) -> Answer | None:
-        if kind != "section" or not hits:
-            return None
-        parent = self.sections.parent_with_children(hits)
-        if parent is None:
-            return None
-        children = self.sections.children(parent)
-        citations = tuple(
-            Citation(
-                n,
-                _hit_for(first, hits),
-                (_heading_quote(first, title),),
-            )
-            for n, (title, first) in enumerate(children, start=1)
-        )
-        titles = [(title, n) for n, (title, _) in enumerate(children, start=1)]
-        return Answer(question, render.section_answer(lang, parent, titles), False, citations)
-
-    def _extract(
+    def _compose(
         self,
         question: str,
-        resolved: str,
-        kind: QuestionKind,
-        features: QueryFeatures,
-        hits: list[Hit],
-        qvec: np.ndarray,
+        query: Query,
+        plan: Route,
+        outcomes: list[Outcome],
+        passages: list[Hit],
     ) -> Answer:
-        lang = features.language
-        asked = features.asked()
-        if kind == "number" and len(asked) > 1:
-            return self._compare(question, resolved, features, hits)
-        found = self._evidence(resolved, kind, features, hits, qvec)
-        if found.decision.refused or found.best is None:
-            text = render.refusal_text(lang, bool(hits))
-            return Answer(question, text, True, reason=found.decision.reason)
-        chosen = self._pick(found.best, found.scored, kind, asked)
-        return _fact(question, lang, [(s, found) for s in chosen])
-
-    def _compare(
-        self, question: str, resolved: str, features: QueryFeatures, hits: list[Hit]
-    ) -> Answer:
-        """A number asked for several periods (`去年…和今年的目标`): each period is asked
-        on its own, with its own retrieval, and answered from a sentence of that period."""
-        asked = features.asked()
-        found: list[tuple[ScoredSpan, _Evidence]] = []
-        reasons = []
-        missing: list[str] = []
-        for period in sorted(asked):
-            sub = sub_question(
-                resolved, period, asked, self.retriever.store.lexical.tokenizer.tokens
+        lang = query.language
+        base = Answer(question, "", True, passages=tuple(passages), language=lang, kind=query.kind)
+        if not outcomes:
+            verdict = self._no_report_verdict(plan)
+            return self._refusal(base, verdict, None)
+        if len(outcomes) == 1:
+            outcome = outcomes[0]
+            if outcome.refused:
+                return self._refusal(base, outcome.verdict, outcome.doc_id)
+            text = outcome.text
+            if len(self.retriever.documents) > 1:
+                text = f"{text}\n{render.report_note(lang, self._title(outcome.doc_id))}"
+            return self._with_reports(
+                replace(base, text=text, refused=False, citations=outcome.citations)
             )
-            qvec = self.retriever.encode(sub)
-            sub_hits = self.retriever.search(sub, k=self.config.evidence_k, qvec=qvec)
-            sub_features = replace(analyze(sub), periods=(period,))
-            ev = self._evidence(sub, "number", sub_features, sub_hits, qvec, period_only=True)
-            if ev.decision.refused or ev.best is None:
-                reasons.append(f"{period}: {ev.decision.reason}")
-                missing.append(period)
-            elif all(ev.best.span.text != s.span.text for s, _ in found):
-                found.append((ev.best, ev))
-        if not found:
-            text = render.refusal_text(features.language, bool(hits))
-            return Answer(question, text, True, reason="; ".join(reasons))
-        answer = _fact(question, features.language, found)
-        if not missing:
-            return answer
-        note = render.missing_periods_note(features.language, missing)
-        return replace(answer, text=f"{answer.text}\n{note}", reason="; ".join(reasons))
+        return self._per_report(base, outcomes)
 
-    def _evidence(
-        self,
-        question: str,
-        kind: QuestionKind,
-        features: QueryFeatures,
-        hits: list[Hit],
-        qvec: np.ndarray,
-        period_only: bool = False,
-    ) -> _Evidence:
-        """The question's sentences from `hits`, scored, the best one, and the verdict;
-        with `period_only`, only sentences of the (one) asked period compete."""
-        store = self.retriever.store
-        asking = without_asking_phrases(question)
-        groups = term_groups(asking, store.lexical.tokenizer.tokens, store.lexical.idf)
-        if period_only:  # the period is enforced below; its cue words say nothing more
-            groups = [g for g in groups if not analyze(g.words[0]).periods]
+    def _per_report(self, base: Answer, outcomes: list[Outcome]) -> Answer:
+        """One line per report, each cited; a report without the answer says so in its line."""
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for outcome in outcomes:
+            name = self._title(outcome.doc_id)
+            if outcome.refused:
+                why = self._why(base.language, outcome.verdict, outcome.doc_id)
+                lines.append(f"{name}：{render.refusal_text(base.language, False, why)}")
+                continue
+            text, renumbered = _renumber(outcome, len(citations))
+            citations.extend(renumbered)
+            lines.append(f"{name}：{text}")
+        refused = not citations
+        answer = replace(base, text="\n".join(lines), refused=refused, citations=tuple(citations))
+        if refused:
+            answer = replace(
+                answer, reason="; ".join(o.verdict.code() for o in outcomes if o.verdict)
+            )
+        return self._with_reports(answer)
 
-        def similarity(hit: Hit) -> np.ndarray:
-            row = store.row_of(hit.chunk.chunk_id)
-            return store.sentences.of_row(qvec, row) if row is not None else np.zeros(0)
+    def _refusal(self, base: Answer, verdict: Verdict | None, doc_id: str | None) -> Answer:
+        why = self._why(base.language, verdict, doc_id)
+        text = render.refusal_text(base.language, bool(base.passages), why)
+        code = verdict.code() if verdict else Reason.NO_EVIDENCE.value
+        return self._with_reports(replace(base, text=text, refused=True, reason=code))
 
-        want = wants(question, kind)
-        asked = features.asked()
-        scored = score_sentences(
-            hits[: self.config.evidence_k],
-            groups,
-            want,
-            self.config.extract,
-            similarity,
-            asked,
-            bigrams(asking, self.corpus),
-        )
-        if period_only:
-            scored = [s for s in scored if period_fit(s.span.text, s.hit.chunk, asked) == 1]
-        best = _prefer_asked_period(scored, kind, asked)
-        focus = focus_clause(best.span, groups, want).text if best is not None else None
-        decision = decide(features, want, best, hits, self.corpus, self.config.refusal, focus)
-        return _Evidence(groups, scored, best, decision, want)
+    def _why(self, lang: render.Lang, verdict: Verdict | None, doc_id: str | None) -> str:
+        if verdict is None:
+            return ""
+        info = self.retriever.documents.get(doc_id) if doc_id else None
+        timeline = info.timeline if info else None
+        title = self._title(doc_id) if doc_id and len(self.retriever.documents) > 1 else ""
+        return render.refusal_reason(lang, verdict, timeline or Timeline(), title)
 
-    def _pick(
-        self,
-        best: ScoredSpan,
-        scored: list[ScoredSpan],
-        kind: QuestionKind,
-        asked: frozenset[str],
-    ) -> list[ScoredSpan]:
-        """The best sentence; for a comparison the best of each period asked; for a list a
-        close runner-up too."""
-        chosen = [best]
-        if len(asked) > 1:
-            chosen = []
-            for period in sorted(asked):
-                fits = [
-                    s
-                    for s in scored
-                    if period_fit(s.span.text, s.hit.chunk, frozenset({period})) == 1.0
-                ]
-                if fits and fits[0] not in chosen:
-                    chosen.append(fits[0])
-            chosen = chosen or [best]
-        elif kind in ("list", "general") and len(scored) > 1:
-            second = scored[1]
-            if second.score >= 0.9 * best.score and second.span.text != best.span.text:
-                chosen.append(second)
-        return sorted(chosen, key=lambda s: s.span.start)
+    def _no_report_verdict(self, plan: Route) -> Verdict:
+        if plan.unknown_places:
+            loaded = tuple(self._title(d) for d in self.retriever.documents)
+            return Verdict(
+                True, Reason.REGION_NOT_LOADED, detail="、".join(plan.unknown_places), loaded=loaded
+            )
+        return Verdict(True, Reason.NO_EVIDENCE)
+
+    def _title(self, doc_id: str) -> str:
+        info = self.retriever.documents.get(doc_id)
+        return info.meta.title if info else doc_id
+
+    def _with_reports(self, answer: Answer) -> Answer:
+        ids = [c.hit.chunk.doc_id for c in answer.citations] + [
+            h.chunk.doc_id for h in answer.passages
+        ]
+        refs = []
+        for doc_id in dict.fromkeys(ids):
+            info = self.retriever.documents.get(doc_id)
+            meta = info.meta if info else None
+            refs.append(
+                ReportRef(doc_id, meta.title, meta.region, meta.year)
+                if meta
+                else ReportRef(doc_id, doc_id)
+            )
+        return replace(answer, reports=tuple(refs))
 
 
-def _prefer_asked_period(
-    scored: list[ScoredSpan], kind: QuestionKind, asked: frozenset[str]
-) -> ScoredSpan | None:
-    """The best sentence; for a number asked for one period, the best sentence of that
-    period when it covers the question nearly as well (2020 vs the five-year figure)."""
-    if not scored:
-        return None
-    best = scored[0]
-    if (
-        kind != "number"
-        or len(asked) != 1
-        or period_fit(best.span.text, best.hit.chunk, asked) == 1
-    ):
-        return best
-    for s in scored[1:]:
-        if period_fit(s.span.text, s.hit.chunk, asked) == 1.0:
-            return s if s.coverage >= 0.8 * best.coverage else best
-    return best
+def _reports_in(hits: list[Hit], allowed: Sequence[str]) -> list[str]:
+    """The reports of the hits, best first (those without a hit after, in route order)."""
+    order = list(dict.fromkeys(h.chunk.doc_id for h in hits if h.chunk.doc_id in allowed))
+    return order or list(allowed[:1])
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    groups: list[TermGroup]
-    scored: list[ScoredSpan]
-    best: ScoredSpan | None
-    decision: Decision
-    want: Wants
-
-
-def _fact(
-    question: str,
-    lang: render.Lang,
-    chosen: Sequence[tuple[ScoredSpan, _Evidence]],
-) -> Answer:
-    """The key fact of each chosen sentence, the sentences quoted, in document order."""
-    ordered = sorted(chosen, key=lambda c: c[0].span.start)
-    spans = [s for s, _ in ordered]
-    keys = [k.text for s, ev in ordered if (k := key_span(s.span, ev.groups, ev.want)) is not None]
-    citations = _citations(spans)
-    quotes = [(s.span.text, _number_of(s.hit, citations)) for s in spans]
-    return Answer(question, render.fact_answer(lang, keys, quotes), False, citations)
-
-
-def _citations(chosen: list[ScoredSpan]) -> tuple[Citation, ...]:
-    by_chunk: dict[str, list[ScoredSpan]] = {}
-    for s in chosen:
-        by_chunk.setdefault(s.hit.chunk.chunk_id, []).append(s)
-    return tuple(
-        Citation(
-            n, spans[0].hit, tuple(Quote(s.span.text, s.span.start, s.span.end) for s in spans)
-        )
-        for n, spans in enumerate(by_chunk.values(), start=1)
-    )
-
-
-def _number_of(hit: Hit, citations: tuple[Citation, ...]) -> int:
-    for c in citations:
-        if c.hit.chunk.chunk_id == hit.chunk.chunk_id:
-            return c.n
-    return 1
-
-
-def _hit_for(chunk: Chunk, hits: list[Hit]) -> Hit:
-    for h in hits:
-        if h.chunk.chunk_id == chunk.chunk_id:
-            return h
-    return Hit(chunk=chunk, score=0.0)
-
-
-def _heading_quote(chunk: Chunk, title: str) -> Quote:
-    """The subsection heading where it stands in its first chunk (the chunk's start else)."""
-    offset = max(chunk.text.find(title), 0)
-    text = chunk.text[offset : offset + len(title)]
-    return Quote(text, chunk.start + offset, chunk.start + offset + len(text))
-
-
-def _entry_quote(chunk: Chunk, term: str) -> Quote:
-    """The glossary entry itself (`1.六稳：指…`), without a heading the chunk may carry."""
-    match = re.search(rf"\d+\.{re.escape(term)}[：:]", chunk.text)
-    offset = match.start() if match else 0
-    return Quote(chunk.text[offset:], chunk.start + offset, chunk.end)
-
-
-def _definition(chunk: Chunk) -> str:
-    text = chunk.text
-    for sep in ("：", ":"):
-        if sep in text:
-            return text.split(sep, 1)[1]
-    return text
+def _renumber(outcome: Outcome, offset: int) -> tuple[str, list[Citation]]:
+    """The outcome's text and citations with [n] shifted by `offset`."""
+    text = outcome.text
+    for c in sorted(outcome.citations, key=lambda c: -c.n):
+        text = text.replace(f"[{c.n}]", f"[{c.n + offset}]")
+    return text, [replace(c, n=c.n + offset) for c in outcome.citations]

@@ -29,7 +29,7 @@ from app.http_errors import install_error_handling
 from app.models import Answer, Turn
 from app.service import QAService, ServiceInfo
 from index.models import Hit, SearchMode
-from ingest.models import Chunk
+from ingest.models import Chunk, DocumentInfo
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +91,26 @@ class LateBoundService:
         service: QAService = self._state.service
         return service
 
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
-        return self._service.answer(question, history, top_k)
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
+        return self._service.answer(question, history, top_k, doc_ids)
 
-    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
-        return self._service.search(query, k, mode)
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: SearchMode = "hybrid",
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        return self._service.search(query, k, mode, doc_ids)
+
+    def documents(self) -> list[DocumentInfo]:
+        return self._service.documents()
 
     def chunk(self, chunk_id: str) -> Chunk:
         return self._service.chunk(chunk_id)

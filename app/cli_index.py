@@ -17,24 +17,21 @@ def index_group() -> None:
 
 
 @index_group.command("build")
-@click.option("--force", is_flag=True, help="Rebuild even when the index is current.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild even when the index is current (vectors of unchanged texts are reused).",
+)
 def build_cmd(force: bool) -> None:
     """Build the index for the corpus (only when the corpus or model changed, unless --force)."""
     from app.config import get_settings
-    from app.factory import build_embedder, build_index, build_options, load_chunks
-    from index.store import IndexStore
+    from app.factory import build_embedder, build_index
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = get_settings()
     started = time.perf_counter()
     embedder = build_embedder(settings, progress=True)
-    if force:
-        chunks = load_chunks(settings, progress=True)
-        options = build_options(settings, len(chunks), progress=True)
-        store = IndexStore.build(chunks, embedder, options, settings.cache_dir)
-        store.save(settings.index_dir)
-    else:
-        store = build_index(settings, embedder, progress=True)
+    store = build_index(settings, embedder, progress=True, force=force)
     m = store.manifest
     click.echo(
         f"index ready at {settings.index_dir}: {m.chunk_count} chunks, model {m.model}, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REPORTQA_", env_file=".env", extra="ignore")
 
     # where things live
+    # one directory of reports, or several separated by ":" (`data/corpus:data/library`)
     corpus_dir: Path = REPO_ROOT / "data" / "corpus"
     index_dir: Path = REPO_ROOT / "var" / "index"
     cache_dir: Path = REPO_ROOT / "var" / "cache"
@@ -45,6 +47,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     admin_token: str = ""  # admin HTTP actions are off while this is empty
     log_level: str = "INFO"
+
+
+def corpus_paths(settings: Settings) -> list[Path]:
+    """The corpus directories (or files) of `corpus_dir`, split at ":"."""
+    return [Path(p) for p in str(settings.corpus_dir).split(os.pathsep) if p]
 
 
 def get_settings(**overrides: object) -> Settings:

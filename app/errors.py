@@ -19,3 +19,11 @@ class QuestionTooLongError(InvalidQuestionError):
 
 class ChunkNotFoundError(ReportQAError):
     pass
+
+
+class UnknownDocumentError(ReportQAError):
+    """A report id that no loaded report has (the API answers 4xx naming them)."""
+
+    def __init__(self, message: str, doc_ids: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.doc_ids = doc_ids

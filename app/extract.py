@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.figures import (
+from index.figures import (
     DATE,
     NUMBER_WITH_UNIT,
     PERCENT,
@@ -18,13 +18,12 @@ from app.figures import (
     states_unit,
     unit_pattern,
 )
-from app.qtype import Wants, is_filler, is_question_word
-from app.sections import SUBSECTION
 from index.lexicon import translations
-from index.models import Hit
-from index.query import text_period
-from ingest.models import Chunk
-from ingest.sentences import Span, clauses, sentences
+from index.models import Hit, SentenceHit
+from index.qtype import Wants, is_filler, is_question_word
+from ingest.models import Chunk, Period
+from ingest.sentences import Span, clauses
+from ingest.structure import marker
 
 _LIST_MARK = re.compile(r"[、；]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -37,6 +36,7 @@ class ScoredSpan:
     score: float
     coverage: float  # share of the question's idf mass present in the sentence
     cosine: float = 0.0  # the question's cosine with the sentence
+    period: Period = "unknown"  # the sentence's period in its report
 
 
 @dataclass(frozen=True)
@@ -124,18 +124,21 @@ def kind_fit(text: str, want: Wants) -> float:
     return 0.5
 
 
-def period_fit(text: str, chunk: Chunk, asked: frozenset[str]) -> float:
-    """How well a sentence's period matches the asked one (2020, the five years, 2021, ...).
+# periods next to each other in a report: a review gives the year and the five years side by
+# side, a plan the five years ahead and the goals beyond them
+_NEIGHBOURS = (
+    frozenset({"review_year", "review_plan"}),
+    frozenset({"plan_ahead", "long_range"}),
+)
 
-    Section 一 reviews both 2020 and the five years; a sentence there (or its lead-in) with
-    年均增长/累计/这五年 states a five-year figure, one without states a 2020 figure."""
+
+def period_fit(found: Period, asked: frozenset[Period]) -> float:
+    """How well a sentence's period (in its own report) matches the one asked there."""
     if not asked or len(asked) > 1:
         return 0.5
-    found = text_period(chunk.section_path, text)
-    want = next(iter(asked))
-    if found == want:
+    if found in asked:
         return 1.0
-    return 0.4 if {found, want} == {"review", "fiveyear"} else 0.0
+    return 0.4 if frozenset({found, *asked}) in _NEIGHBOURS else 0.0
 
 
 _GATED: frozenset[str] = frozenset({"number", "date", "person"})
@@ -143,10 +146,10 @@ _GATED: frozenset[str] = frozenset({"number", "date", "person"})
 
 def bigrams(question: str, known: str) -> frozenset[str]:
     """The question's CJK character bigrams, and its numbers and Latin words (`2015`,
-    `pm2.5`), that occur in `known` (the report, normalized). The years of the report's own
-    periods (2020, 2021) are left to `period_fit`."""
+    `pm2.5`), that occur in `known` (the report, normalized). Pass the question without the
+    times it names: those are left to `period_fit`."""
     text = normalize(question)
-    out: set[str] = {w for w in _ALNUM.findall(text) if not PERIOD_YEAR.fullmatch(w)}
+    out: set[str] = set(_ALNUM.findall(text))
     for run in _CJK_RUN.findall(text):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return frozenset(b for b in out if b in known)
@@ -154,7 +157,6 @@ def bigrams(question: str, known: str) -> frozenset[str]:
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _ALNUM = re.compile(r"[a-z0-9][a-z0-9.]*[a-z0-9]")
-PERIOD_YEAR = re.compile(r"2020|2021")
 
 
 def bigram_coverage(text: str, grams: frozenset[str]) -> float:
@@ -169,28 +171,26 @@ def score_sentences(
     groups: Sequence[TermGroup],
     want: Wants,
     w: ExtractWeights = ExtractWeights(),
-    similarity: Callable[[Hit], np.ndarray] | None = None,
-    asked: frozenset[str] = frozenset(),
+    asked: Callable[[Hit], frozenset[Period]] = lambda _: frozenset(),
     grams: frozenset[str] = frozenset(),
 ) -> list[ScoredSpan]:
-    """Every sentence of `hits`, best first. `similarity(hit)` gives the question's cosine
-    with each sentence of the hit's chunk (in `sentences()` order)."""
+    """Every sentence of `hits`, best first. Each hit carries its sentences with their
+    periods and cosines; `asked(hit)` is the period the question asks in the hit's report."""
     if not hits:
         return []
     top = max(h.score for h in hits) or 1.0
-    rows: list[tuple[Span, Hit, float, float, float]] = []
+    rows: list[tuple[SentenceHit, Hit, float, float]] = []
     for hit in hits:
-        spans = sentences(hit.chunk)[: w.sentences_per_passage]
-        cos = similarity(hit)[: len(spans)] if similarity else np.zeros(len(spans))
         chunk_cov = coverage(hit.chunk.text, groups)
         rows.extend(
-            (span, hit, float(c), max(hit.score, 0.0) / top, chunk_cov)
-            for span, c in zip(spans, cos, strict=False)
+            (s, hit, max(hit.score, 0.0) / top, chunk_cov)
+            for s in hit.sentences[: w.sentences_per_passage]
         )
-    cos_all = np.array([r[2] for r in rows])
+    cos_all = np.array([r[0].cosine for r in rows])
     lo, hi = (float(cos_all.min()), float(cos_all.max())) if len(rows) else (0.0, 0.0)
     out: list[ScoredSpan] = []
-    for span, hit, c, rel, chunk_cov in rows:
+    for sentence, hit, rel, chunk_cov in rows:
+        span, c = sentence.span, sentence.cosine
         text = f"{lead_in(hit.chunk)}{span.text}"
         cov = w.sentence_share * coverage(text, groups) + (1 - w.sentence_share) * chunk_cov
         dense = (c - lo) / (hi - lo) if hi > lo else 0.0
@@ -205,11 +205,11 @@ def score_sentences(
             + w.dense * dense
             + w.passage * rel
             + w.kind * fit
-            + w.period * period_fit(span.text, hit.chunk, asked)
+            + w.period * period_fit(sentence.period, asked(hit))
         )
         if want.kind in _GATED and fit == 0:
             score *= w.unfit_penalty
-        out.append(ScoredSpan(span, hit, score, cov, c))
+        out.append(ScoredSpan(span, hit, score, cov, c, sentence.period))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -221,11 +221,16 @@ def is_heading(span: Span, chunk: Chunk) -> bool:
 
 
 def lead_in(chunk: Chunk) -> str:
-    """The topic sentence that heads the chunk's paragraph ("" when the path has none)."""
+    """The topic sentence that heads the chunk's paragraph ("" when the path has none; a
+    subsection heading `（一）…`/`第一，…` is broader than a topic sentence)."""
     path = chunk.section_path
-    if chunk.kind != "body" or len(path) < 2 or SUBSECTION.match(path[-1]):
+    if chunk.kind != "body" or len(path) < 2:
         return ""
-    return path[-1]
+    mark = marker(path[-1])
+    return "" if mark is not None and mark.style.rank <= SUBSECTION_RANK else path[-1]
+
+
+SUBSECTION_RANK = 2
 
 
 def focus_clause(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span:
@@ -256,11 +261,25 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     if best is None or best[0] == 0:
         return None
     clause = best[1]
-    match = pattern.search(clause.text) if pattern else None
+    match = _stated(pattern, clause.text) if pattern else None
     if match is None:
         return clause
     start = clause.start + match.start()
     return Span(clause.chunk_id, match.group(0), start, start + len(match.group(0)))
+
+
+_REACHED = re.compile(r"(?:增加|提高|提升|增长|上升|下降|降低|减少|扩大|缩小)?(?:到|至)")
+
+
+def _stated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The figure a clause states: the first one, but the level reached in a change written
+    `从3.5万元增加到5万元`."""
+    matches = list(pattern.finditer(text))
+    if len(matches) > 1:
+        between = text[matches[0].end() : matches[1].start()]
+        if _REACHED.fullmatch(between.strip()) or between.strip() in ("到", "至"):
+            return matches[1]
+    return matches[0] if matches else None
 
 
 def _best_clause(

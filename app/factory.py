@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.answer import AnswerConfig, Answerer
-from app.config import Settings
-from app.errors import ChunkNotFoundError
+from app.config import Settings, corpus_paths
+from app.errors import ChunkNotFoundError, UnknownDocumentError
 from app.models import Answer, Turn
 from app.service import ServiceInfo
 from index.build import ensure_index
@@ -17,7 +17,7 @@ from index.embedder import Embedder, load_embedder
 from index.hybrid import FusionConfig, HybridRetriever
 from index.models import Hit, SearchMode
 from index.store import BuildOptions, IndexStore
-from ingest.models import Chunk
+from ingest.models import Chunk, DocumentInfo
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,35 @@ class ReportQAService:
     def store(self) -> IndexStore:
         return self.retriever.store
 
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
-        return self.answerer.answer(question, history, top_k)
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
+        return self.answerer.answer(question, history, top_k, self._checked(doc_ids))
 
-    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
-        return self.retriever.search(query, k, mode)
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: SearchMode = "hybrid",
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        return self.retriever.search(query, k, mode, doc_ids=self._checked(doc_ids))
+
+    def documents(self) -> list[DocumentInfo]:
+        return list(self.retriever.documents.values())
+
+    def _checked(self, doc_ids: Sequence[str] | None) -> Sequence[str] | None:
+        """The report ids as given; UnknownDocumentError naming any that is not loaded."""
+        if doc_ids is None:
+            return None
+        unknown = [d for d in doc_ids if d not in self.retriever.documents]
+        if unknown:
+            raise UnknownDocumentError(f"没有这些报告：{', '.join(unknown)}", tuple(unknown))
+        return list(doc_ids)
 
     def chunk(self, chunk_id: str) -> Chunk:
         row = self.store.row_of(chunk_id)
@@ -63,10 +87,16 @@ def build_embedder(settings: Settings, *, progress: bool = False) -> Embedder:
 
 
 def load_chunks(settings: Settings, *, progress: bool = False) -> list[Chunk]:
-    from ingest.pipeline import corpus_chunks
+    return load_corpus(settings, progress=progress)[1]
 
-    return corpus_chunks(
-        settings.corpus_dir,
+
+def load_corpus(
+    settings: Settings, *, progress: bool = False
+) -> tuple[list[DocumentInfo], list[Chunk]]:
+    from ingest.pipeline import load_corpus as ingest_corpus
+
+    return ingest_corpus(
+        corpus_paths(settings),
         max_tokens=settings.max_tokens,
         cache_dir=settings.cache_dir,
         progress=progress,
@@ -78,10 +108,14 @@ def build_options(settings: Settings, n_chunks: int, *, progress: bool = False) 
     return BuildOptions(dense_kind=kind, batch_size=settings.embed_batch_size, progress=progress)
 
 
-def build_index(settings: Settings, embedder: Embedder, *, progress: bool = False) -> IndexStore:
-    chunks = load_chunks(settings, progress=progress)
+def build_index(
+    settings: Settings, embedder: Embedder, *, progress: bool = False, force: bool = False
+) -> IndexStore:
+    documents, chunks = load_corpus(settings, progress=progress)
     options = build_options(settings, len(chunks), progress=progress)
-    return ensure_index(settings.index_dir, chunks, embedder, options, settings.cache_dir)
+    return ensure_index(
+        settings.index_dir, chunks, embedder, options, settings.cache_dir, documents, force=force
+    )
 
 
 def build_service(

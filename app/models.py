@@ -37,6 +37,16 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ReportRef:
+    """Which report a passage comes from, as citations name it."""
+
+    doc_id: str
+    title: str
+    region: str = ""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -47,3 +57,8 @@ class Answer:
     kind: str = ""  # question kind the answerer detected (number, list, definition, ...)
     reason: str = ""  # why the answer was refused (for evaluation reports and logs)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    reports: tuple[ReportRef, ...] = ()  # every report a citation or passage comes from
+    effective_question: str = ""  # the question after follow-up resolution
+
+    def report(self, doc_id: str) -> ReportRef:
+        return next((r for r in self.reports if r.doc_id == doc_id), ReportRef(doc_id, doc_id))

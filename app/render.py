@@ -6,17 +6,19 @@ from collections.abc import Sequence
 from typing import Literal
 
 from app.models import Answer
-from ingest.models import Chunk
+from app.refusal import Reason, Verdict
+from ingest.models import Chunk, Period, Timeline
 
 Lang = Literal["zh", "en"]
 RELATED_LIMIT = 3  # "possibly related" passages shown with a refusal
 
 
-def refusal_text(lang: Lang, has_related: bool) -> str:
+def refusal_text(lang: Lang, has_related: bool, why: str = "") -> str:
     if lang == "en":
         text = "The report does not contain an answer to this question."
+        text += f" {why}" if why else ""
         return text + (" Possibly related passages are listed below." if has_related else "")
-    text = "报告中没有找到该问题的答案。"
+    text = "报告中没有找到该问题的答案。" + why
     return text + ("以下是可能相关的段落，仅供参考。" if has_related else "")
 
 
@@ -47,20 +49,74 @@ def section_answer(lang: Lang, parent: str, titles: Sequence[tuple[str, int]]) -
     return f"“{parent}”共分{len(titles)}个方面：\n{items}"
 
 
-_PERIOD_NAMES: dict[str, tuple[str, str]] = {
-    "review": ("2020年", "2020"),
-    "fiveyear": ("“十三五”时期", "the 13th Five-Year Plan period"),
-    "outlook": ("“十四五”时期", "the 14th Five-Year Plan period"),
-    "plan": ("2021年", "2021"),
-}
+def period_label(period: Period, timeline: Timeline, lang: Lang) -> str:
+    """A period of one report in words: `2025年`, `“十四五”时期` (`the 14th Five-Year Plan
+    period`), `2035年远景` — from that report's own timeline."""
+    english = lang == "en"
+    if period == "review_year" and timeline.review_year is not None:
+        return str(timeline.review_year) if english else f"{timeline.review_year}年"
+    if period == "plan_year" and timeline.year is not None:
+        return str(timeline.year) if english else f"{timeline.year}年"
+    plan = timeline.review_plan if period == "review_plan" else timeline.plan_ahead
+    if period in ("review_plan", "plan_ahead") and plan is not None:
+        if english:
+            return f"the {_ordinal(plan.ordinal)} Five-Year Plan period ({plan.start}–{plan.end})"
+        return f"“{plan.name}”时期"
+    if period == "long_range" and timeline.long_range:
+        years = "、".join(str(y) for y in timeline.long_range)
+        return f"the long-range goals ({years})" if english else f"{years}年远景目标"
+    return "another period" if english else "其他时期"
 
 
-def missing_periods_note(lang: Lang, periods: Sequence[str]) -> str:
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def missing_periods_note(lang: Lang, labels: Sequence[str]) -> str:
     """Said after a comparison answer when the report gives no figure for some periods."""
-    names = [_PERIOD_NAMES[p][1 if lang == "en" else 0] for p in periods]
     if lang == "en":
-        return f"The report gives no such figure for {' or '.join(names)}."
-    return f"报告中没有找到{'、'.join(names)}的相应数字。"
+        return f"The report gives no such figure for {' or '.join(labels)}."
+    return f"报告中没有找到{'、'.join(labels)}的相应数字。"
+
+
+def report_note(lang: Lang, title: str) -> str:
+    """Names the report an answer comes from when several are loaded."""
+    return f"(From: {title})" if lang == "en" else f"（出自《{title}》）"
+
+
+def refusal_reason(lang: Lang, verdict: Verdict, timeline: Timeline, title: str = "") -> str:
+    """Why the report does not answer, in the question's language ("" when there is nothing
+    more specific to say than that it does not)."""
+    reason, detail = verdict.reason, verdict.detail
+    en = lang == "en"
+    if reason is Reason.REGION_NOT_LOADED:
+        loaded = ("; " if en else "、").join(verdict.loaded)
+        if en:
+            return f"No loaded report is about {detail}. Loaded reports: {loaded}."
+        return f"已加载的报告中没有关于{detail}的报告。已加载：{loaded}。"
+    if reason is Reason.PLACE_NOT_IN_EVIDENCE:
+        return (
+            f"The report says nothing about {detail}." if en else f"报告中没有关于{detail}的内容。"
+        )
+    if reason in (Reason.TIME_NOT_COVERED, Reason.YEAR_NOT_IN_EVIDENCE):
+        if en:
+            return f"The report gives no figure for {detail}."
+        where = f"《{title}》" if title else "报告"
+        return f"{where}没有给出{detail}的相应内容。"
+    if reason is Reason.OTHER_PERIOD and verdict.found is not None and verdict.asked:
+        found = period_label(verdict.found, timeline, lang)
+        asked = period_label(verdict.asked[0], timeline, lang)
+        if en:
+            return f"The report gives this figure for {found}, not for {asked}."
+        return f"报告给出的是{found}的数字，没有{asked}的。"
+    if reason is Reason.NO_RATE or reason is Reason.ONLY_CHANGE:
+        return "The report states no such rate." if en else "报告中没有给出相应的比率。"
+    if reason is Reason.NO_UNIT:
+        return (
+            "The report states no such figure." if en else f"报告中没有以“{detail}”计的相应数字。"
+        )
+    return ""
 
 
 def pages_label(page_start: int | None, page_end: int | None, english: bool = False) -> str:

@@ -1,35 +1,59 @@
-"""The report's section tree, derived from chunk paths (for "which areas" questions)."""
+"""Each report's section tree (from its outline in the index), for "which areas" questions."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from index.models import Hit
-from ingest.models import Chunk
+from ingest.models import Chunk, DocumentInfo, Outline, Period
 
-# the heading of one of the numbered areas of work: `第一，…`
-SUBSECTION = re.compile(r"^第[一二三四五六七八九十]+[，,]")
+
+@dataclass(frozen=True)
+class Node:
+    """A heading of one report, with its path from the top."""
+
+    doc_id: str
+    path: tuple[str, ...]
+    outline: Outline
 
 
 class SectionTree:
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self._children: dict[str, list[tuple[str, Chunk]]] = {}
-        for chunk in sorted(chunks, key=lambda c: (c.doc_id, c.position)):
-            path = chunk.section_path
-            if len(path) >= 2 and SUBSECTION.match(path[1]):
-                kids = self._children.setdefault(path[0], [])
-                if not any(title == path[1] for title, _ in kids):
-                    kids.append((path[1], chunk))
+    def __init__(
+        self, documents: Mapping[str, DocumentInfo], chunks_of: Callable[[str], list[Chunk]]
+    ) -> None:
+        self._documents = documents
+        self._chunks_of = chunks_of
 
-    def children(self, parent: str) -> list[tuple[str, Chunk]]:
-        """(subsection title, its first chunk) in document order."""
-        return list(self._children.get(parent, []))
-
-    def parent_with_children(self, hits: Sequence[Hit]) -> str | None:
-        """The top section with subsections that the best-ranked hits point to."""
+    def parent_for(
+        self, doc_id: str, hits: Sequence[Hit], periods: frozenset[Period]
+    ) -> Node | None:
+        """The section whose subsections answer: the top section about the period asked, else
+        the top section (with subsections) that the best-ranked hits of this report are in."""
+        info = self._documents.get(doc_id)
+        if info is None:
+            return None
+        tops = [o for o in info.outline if o.kind == "section" and o.children]
+        if periods:
+            about = [o for o in tops if o.periods and o.periods[0] in periods]
+            if len(about) == 1:
+                return Node(doc_id, (about[0].title,), about[0])
         for hit in hits:
             path = hit.chunk.section_path
-            if path and path[0] in self._children:
-                return path[0]
+            if hit.chunk.doc_id == doc_id and path:
+                top = next((o for o in tops if o.title == path[0]), None)
+                if top is not None:
+                    return Node(doc_id, (top.title,), top)
         return None
+
+    def children(self, node: Node) -> list[tuple[str, Chunk]]:
+        """(subsection title, the chunk it begins in) in document order."""
+        chunks = self._chunks_of(node.doc_id)
+        depth = len(node.path)
+        out = []
+        for child in node.outline.children:
+            path = (*node.path, child.title)
+            first = next((c for c in chunks if c.section_path[: depth + 1] == path), None)
+            if first is not None:
+                out.append((child.title, first))
+        return out

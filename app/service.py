@@ -8,7 +8,7 @@ from typing import Protocol
 
 from app.models import Answer, Turn
 from index.models import Hit, SearchMode
-from ingest.models import Chunk
+from ingest.models import Chunk, DocumentInfo
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,28 @@ class ServiceInfo:
 
 
 class QAService(Protocol):
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
-        """Answer `question`; raises EmptyQuestionError / QuestionTooLongError."""
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer `question` from the reports `doc_ids` (all when None); raises
+        EmptyQuestionError / QuestionTooLongError / UnknownDocumentError."""
         ...
 
-    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]: ...
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: SearchMode = "hybrid",
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[Hit]: ...
+
+    def documents(self) -> list[DocumentInfo]:
+        """The loaded reports' records, in index order."""
+        ...
 
     def chunk(self, chunk_id: str) -> Chunk:
         """Raises ChunkNotFoundError."""

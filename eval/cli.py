@@ -57,6 +57,7 @@ class EvalOptions:
     baseline: Path | None = None
     tolerance: float = 0.02
     write_baseline: Path | None = None
+    alone: bool = False  # ask each item of its own report(s) only
 
     @property
     def modes(self) -> tuple[SearchMode, ...]:
@@ -77,6 +78,8 @@ class EvalOptions:
             parts.append(f"--baseline {self.baseline} --tolerance {self.tolerance:g}")
         if self.write_baseline:
             parts.append(f"--write-baseline {self.write_baseline}")
+        if self.alone:
+            parts.append("--alone")
         return " ".join(parts)
 
 
@@ -109,7 +112,14 @@ def _evaluate(
 ) -> tuple[EvalResults, dict[str, Any]]:
     service, settings = build()
     with click.progressbar(length=len(items), label="evaluating", file=sys.stderr) as bar:
-        results = evaluate(items, service, options.modes, K, progress=lambda _d, _t: bar.update(1))
+        results = evaluate(
+            items,
+            service,
+            options.modes,
+            K,
+            progress=lambda _d, _t: bar.update(1),
+            alone=options.alone,
+        )
     return results, settings
 
 
@@ -177,6 +187,11 @@ def run_eval(options: EvalOptions, build: ServiceFactory) -> int:
     default=None,
     help="Write this run's gated metrics as a new baseline.",
 )
+@click.option(
+    "--alone",
+    is_flag=True,
+    help="Ask each item of its own report(s) only (items name them with doc_id).",
+)
 def eval_cmd(
     data: Path,
     mode: str,
@@ -184,6 +199,7 @@ def eval_cmd(
     baseline: Path | None,
     tolerance: float,
     write_baseline_path: Path | None,
+    alone: bool,
 ) -> None:
     """Measure retrieval (hit@k, MRR) and answers (accuracy, citations, refusals) on a question set."""
     if (baseline or write_baseline_path) and "hybrid" not in MODES[mode]:
@@ -191,7 +207,7 @@ def eval_cmd(
             "--baseline/--write-baseline need hybrid retrieval: use --mode hybrid or all"
         )
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    options = EvalOptions(data, mode, out, baseline, tolerance, write_baseline_path)
+    options = EvalOptions(data, mode, out, baseline, tolerance, write_baseline_path, alone)
     try:
         status = run_eval(options, build_real_service)
     except ReportQAError as exc:

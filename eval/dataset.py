@@ -1,7 +1,9 @@
 """Evaluation items: the frozen record and a validating JSONL loader.
 
 One JSON object per line:
-``{"id", "question", "answers", "match", "evidence", "type", "section"}``.
+``{"id", "question", "answers", "match", "evidence", "type", "section"}``, and, in sets over
+several reports, ``"doc_id"``: the report the item is about (a list for a `cross_report` item,
+whose answers hold one figure per report, in that order).
 
 Bundled sets: eval/data/dev.jsonl (tuned on), test.jsonl (held out), and pairs.jsonl:
 minimal pairs for refusals, `pair-NNa` answerable and `pair-NNb` an unanswerable twin that
@@ -38,11 +40,13 @@ VALID_TYPES: frozenset[str] = frozenset(
         "multi_hop",
         "comparison",
         "english",
+        "cross_report",
         "unanswerable",
     }
 )
 VALID_MATCH: frozenset[str] = frozenset({"any", "all"})
 FIELDS: tuple[str, ...] = ("id", "question", "answers", "match", "evidence", "type", "section")
+OPTIONAL_FIELDS: tuple[str, ...] = ("doc_id",)
 MAX_EVIDENCE = 3
 
 
@@ -55,6 +59,7 @@ class EvalItem:
     evidence: tuple[str, ...]  # 1-3 report substrings (empty for unanswerable items)
     type: str
     section: str  # top section title (whitespace removed), "标题" or "相关用语注释"
+    doc_ids: tuple[str, ...] = ()  # the report(s) the item is about; () = the only report
 
     @property
     def answerable(self) -> bool:
@@ -103,7 +108,7 @@ def parse_item(record: dict[str, Any], where: str = "<item>") -> EvalItem:
     missing = [name for name in FIELDS if name not in record]
     if missing:
         raise EvalDataError(f"{where}: missing field(s): {', '.join(missing)}")
-    extra = sorted(set(record) - set(FIELDS))
+    extra = sorted(set(record) - set(FIELDS) - set(OPTIONAL_FIELDS))
     if extra:
         raise EvalDataError(f"{where}: unknown field(s): {', '.join(extra)}")
     item = EvalItem(
@@ -114,9 +119,21 @@ def parse_item(record: dict[str, Any], where: str = "<item>") -> EvalItem:
         evidence=_strings(record, "evidence", where),
         type=_text(record, "type", where),
         section=_text(record, "section", where),
+        doc_ids=_doc_ids(record, where),
     )
     _check_item(item, where)
     return item
+
+
+def _doc_ids(record: dict[str, Any], where: str) -> tuple[str, ...]:
+    value = record.get("doc_id")
+    if value is None:
+        return ()
+    if isinstance(value, str) and value.strip():
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return tuple(value)
+    raise EvalDataError(f"{where}: field 'doc_id' must be a report id or a list of them")
 
 
 def _text(record: dict[str, Any], name: str, where: str) -> str:

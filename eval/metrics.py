@@ -184,6 +184,7 @@ class ItemRun:
     passages: tuple[str, ...] = ()  # retrieved passage texts, best first
     cited: tuple[str, ...] = ()  # cited passage texts, in document order
     latency_ms: float = 0.0
+    first_cited_doc: str = ""  # the report of the answer's first citation ([1])
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,14 @@ class ItemScore:
     all_evidence: bool
     citation_ok: bool
     latency_ms: float
+    wrong_report: bool = False  # answered, and [1] cites another report than the item's
+
+
+def wrong_report(item: EvalItem, answered: bool, first_cited_doc: str) -> bool:
+    """An answer whose first citation comes from a report the item is not about."""
+    return (
+        answered and bool(item.doc_ids and first_cited_doc) and first_cited_doc not in item.doc_ids
+    )
 
 
 def score_item(run: ItemRun, k: int = 5) -> ItemScore:
@@ -213,6 +222,7 @@ def score_item(run: ItemRun, k: int = 5) -> ItemScore:
         all_evidence=all_evidence_at_k(item.evidence, run.passages, k),
         citation_ok=answered and citation_supported(item.evidence, run.cited),
         latency_ms=run.latency_ms,
+        wrong_report=wrong_report(item, answered, run.first_cited_doc),
     )
 
 
@@ -232,6 +242,7 @@ class Metrics:
     false_refusal_rate: float | None
     latency_p50_ms: float | None
     latency_p95_ms: float | None
+    wrong_report_rate: float | None = None  # over answered items that name their report
 
 
 @dataclass(frozen=True)
@@ -239,12 +250,14 @@ class Summary:
     k: int
     overall: Metrics
     by_type: Mapping[str, Metrics] = field(default_factory=dict)
+    by_report: Mapping[str, Metrics] = field(default_factory=dict)  # single-report items
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "k": self.k,
             "overall": asdict(self.overall),
             "by_type": {name: asdict(m) for name, m in self.by_type.items()},
+            "by_report": {name: asdict(m) for name, m in self.by_report.items()},
         }
 
 
@@ -270,11 +283,15 @@ def aggregate(scores: Sequence[ItemScore]) -> Metrics:
         false_refusal_rate=false_refusal_rate(items, refused),
         latency_p50_ms=percentile(latencies, 50) if latencies else None,
         latency_p95_ms=percentile(latencies, 95) if latencies else None,
+        wrong_report_rate=_rate([s.wrong_report for s in answered if s.item.doc_ids]),
     )
 
 
 def summarize(scores: Sequence[ItemScore], k: int = 5) -> Summary:
-    """Overall metrics plus the same metrics per question type (types sorted by name)."""
+    """Overall metrics plus the same metrics per question type (types sorted by name) and per
+    report (items about one report)."""
     types = sorted({s.item.type for s in scores})
     by_type = {t: aggregate([s for s in scores if s.item.type == t]) for t in types}
-    return Summary(k=k, overall=aggregate(scores), by_type=by_type)
+    reports = sorted({s.item.doc_ids[0] for s in scores if len(s.item.doc_ids) == 1})
+    by_report = {r: aggregate([s for s in scores if s.item.doc_ids == (r,)]) for r in reports}
+    return Summary(k=k, overall=aggregate(scores), by_type=by_type, by_report=by_report)

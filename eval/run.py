@@ -131,9 +131,10 @@ def cited_in_document_order(answer: Answer) -> tuple[Hit, ...]:
     return tuple(sorted(unique.values(), key=lambda h: (h.chunk.doc_id, h.chunk.start)))
 
 
-def _answer_item(service: QAService, item: EvalItem, k: int) -> AnswerRecord:
+def _answer_item(service: QAService, item: EvalItem, k: int, alone: bool = False) -> AnswerRecord:
+    doc_ids = list(item.doc_ids) if alone and item.doc_ids else None
     try:
-        answer, ms = _timed(lambda: service.answer(item.question, top_k=k))
+        answer, ms = _timed(lambda: service.answer(item.question, top_k=k, doc_ids=doc_ids))
     except InvalidQuestionError as exc:  # counts as a refusal, and is shown in the report
         logger.warning("%s: the service rejected the question: %s", item.id, exc)
         run = ItemRun(item=item, answer_text=str(exc), refused=True)
@@ -146,6 +147,7 @@ def _answer_item(service: QAService, item: EvalItem, k: int) -> AnswerRecord:
         passages=tuple(h.chunk.text for h in answer.passages),
         cited=tuple(h.chunk.text for h in cited),
         latency_ms=ms,
+        first_cited_doc=answer.citations[0].hit.chunk.doc_id if answer.citations else "",
     )
     return AnswerRecord(
         text=answer.text,
@@ -158,10 +160,13 @@ def _answer_item(service: QAService, item: EvalItem, k: int) -> AnswerRecord:
     )
 
 
-def _search_item(service: QAService, item: EvalItem, mode: SearchMode, k: int) -> SearchRecord:
+def _search_item(
+    service: QAService, item: EvalItem, mode: SearchMode, k: int, alone: bool = False
+) -> SearchRecord:
     error = ""
+    doc_ids = list(item.doc_ids) if alone and item.doc_ids else None
     try:
-        hits, ms = _timed(lambda: service.search(item.question, k=k, mode=mode))
+        hits, ms = _timed(lambda: service.search(item.question, k=k, mode=mode, doc_ids=doc_ids))
     except InvalidQuestionError as exc:
         logger.warning("%s: search (%s) rejected the question: %s", item.id, mode, exc)
         hits, ms, error = [], 0.0, str(exc)
@@ -203,8 +208,11 @@ def evaluate(
     *,
     warm_up: bool = True,
     progress: Progress | None = None,
+    alone: bool = False,
 ) -> EvalResults:
-    """Answer and search every item; return per-item records and aggregated metrics."""
+    """Answer and search every item; return per-item records and aggregated metrics. With
+    `alone`, each item is asked of its own report(s) only (as if that report were served
+    alone)."""
     modes = _check_modes(modes)
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
@@ -214,8 +222,10 @@ def evaluate(
         _warm_up(service, items[0].question, modes, k)
     results: list[ItemResult] = []
     for done, item in enumerate(items, start=1):
-        answer = _answer_item(service, item, k)
-        searches: dict[str, SearchRecord] = {m: _search_item(service, item, m, k) for m in modes}
+        answer = _answer_item(service, item, k, alone)
+        searches: dict[str, SearchRecord] = {
+            m: _search_item(service, item, m, k, alone) for m in modes
+        }
         results.append(ItemResult(item, answer, searches))
         if progress is not None:
             progress(done, len(items))

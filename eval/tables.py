@@ -122,6 +122,15 @@ def answer_by_type_table(results: EvalResults) -> Table:
     return Table(("type", "n", *ANSWER_HEADERS), rows)
 
 
+def answer_by_report_table(results: EvalResults) -> Table:
+    """Per report (items about one report), with the wrong-report rate."""
+    rows = tuple(
+        (r, str(m.count), *_answer_cells(m)[:5], fmt_rate(m.wrong_report_rate))
+        for r, m in results.answers.by_report.items()
+    )
+    return Table(("report", "n", *ANSWER_HEADERS[:5], "wrong report"), rows)
+
+
 def summary_text(results: EvalResults, data_name: str) -> str:
     """The compact stdout summary (pasteable into a closing note)."""
     a = results.answers.overall
@@ -132,6 +141,10 @@ def summary_text(results: EvalResults, data_name: str) -> str:
     parts = [head, "", "retrieval (answerable items; latency per search call)"]
     parts += [retrieval_table(results).text(), "", "answers (service.answer, hybrid)"]
     parts.append(answer_table(results).text())
+    if results.answers.by_report:
+        wrong = fmt_rate(a.wrong_report_rate)
+        parts += ["", f"per report (wrong-report rate overall: {wrong})"]
+        parts.append(answer_by_report_table(results).text())
     return "\n".join(parts)
 
 

@@ -1,27 +1,35 @@
 """Hybrid retrieval: BM25 + dense, fused by normalised weighted scores, with query priors.
 
-The weights are chosen by measurement on the dev split (`reportqa eval --mode all`), not
-assumed; `FusionConfig` holds the tuned defaults.
+The retriever takes a `Query` (built once per question, `index.query`), optionally limited to
+some reports, and returns hits whose sentences carry their periods and the query's cosine with
+them. Priors are resolved per report: a chunk about the period the question asks *in that
+report* (`去年` is that report's year under review) is preferred. The weights are chosen by
+measurement on the dev splits (`reportqa eval --mode all`); `FusionConfig` holds them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from index.embedder import Embedder
 from index.lexicon import expand
-from index.models import Hit, SearchMode
-from index.query import QueryFeatures, analyze, text_period
+from index.models import Hit, SearchMode, SentenceHit
+from index.query import Query, Resolved, analyze, resolve
+from index.regions import RegionIndex
+from index.sentence_table import SentenceTable
 from index.store import IndexStore
+from ingest.models import Chunk, DocumentInfo
 
 
 @dataclass(frozen=True)
 class FusionConfig:
     dense_weight: float = 0.6  # weight of the normalised dense score; BM25 gets 1 - this
     candidates: int = 50  # per retriever, before fusion
-    period_boost: float = 0.10  # added when the chunk's section matches the asked period
+    period_boost: float = 0.10  # added when the chunk is about the period asked (in its report)
     glossary_boost: float = 0.15  # added to a glossary chunk whose term the query names
     number_boost: float = 0.05  # per number of the query found in the chunk
 
@@ -33,41 +41,82 @@ class HybridRetriever:
         self.store = store
         self.embedder = embedder
         self.config = config
+        self.regions = RegionIndex([info.meta for info in store.documents.values()])
+        self.sentences = SentenceTable(store.chunks, store.documents)
+        self._doc_rows = _rows_by_document(store.chunks)
+        self._resolve = lru_cache(maxsize=1024)(self._resolve_uncached)
 
-    def encode(self, query: str) -> np.ndarray:
-        return self.embedder.encode_queries([query])[0]
+    # what the app may ask of the index --------------------------------------------------
+
+    @property
+    def documents(self) -> dict[str, DocumentInfo]:
+        return self.store.documents
+
+    def understand(self, question: str) -> Query:
+        """The question's `Query`, with the regions it names."""
+        query = analyze(question)
+        return analyze(question, places=tuple(p.name for p in self.regions.find(query.text)))
+
+    def resolved(self, query: Query, doc_id: str) -> Resolved:
+        """The query's times in report `doc_id`."""
+        return self._resolve(query, doc_id)
+
+    def _resolve_uncached(self, query: Query, doc_id: str) -> Resolved:
+        info = self.store.documents.get(doc_id)
+        return resolve(query, info.timeline) if info else Resolved()
+
+    def encode(self, text: str) -> np.ndarray:
+        return self.embedder.encode_queries([text])[0]
+
+    def tokens(self, text: str) -> list[str]:
+        return self.store.lexical.tokenizer.tokens(text)
+
+    def idf(self, term: str) -> float:
+        return self.store.lexical.idf(term)
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        return [self.store.chunks[r] for r in self._doc_rows.get(doc_id, ())]
+
+    def hit_for(self, chunk: Chunk, qvec: np.ndarray | None = None) -> Hit:
+        """A hit for a chunk found otherwise (a glossary entry, a section heading)."""
+        row = self.store.row_of(chunk.chunk_id)
+        return Hit(chunk=chunk, score=0.0, sentences=self._sentences(row, qvec))
+
+    # search ----------------------------------------------------------------------------
 
     def search(
         self,
-        query: str,
+        query: Query | str,
         k: int = 5,
         mode: SearchMode = "hybrid",
         qvec: np.ndarray | None = None,
+        doc_ids: Collection[str] | None = None,
     ) -> list[Hit]:
-        """Ranked hits; `qvec` is the query's vector when the caller already has it."""
-        n = len(self.store)
-        if n == 0 or not query.strip():
+        """Ranked hits (in the reports `doc_ids` only, when given); `qvec` is the query's
+        vector when the caller already has it."""
+        if isinstance(query, str):
+            query = self.understand(query)
+        allowed = self._allowed(doc_ids)
+        if len(allowed) == 0 or not query.text.strip():
             return []
-        features = analyze(query)
-        lexical = (
-            self.store.lexical.scores(expand(query))
-            if mode != "dense"
-            else np.zeros(n, dtype=np.float32)
-        )
+        lexical = self._lexical(query, mode)
         if mode != "bm25" and qvec is None:
-            qvec = self.encode(query)
+            qvec = self.encode(query.text)
         sentence_best = (
-            self.store.sentences.max_per_row(qvec, n)
+            self.store.sentences.max_per_row(qvec, len(self.store))
             if qvec is not None and mode != "bm25"
             else None
         )
         rows = self._candidates(lexical, qvec, sentence_best, max(k, self.config.candidates))
+        rows = np.intersect1d(rows, allowed) if doc_ids is not None else rows
+        if len(rows) == 0:
+            rows = allowed
         dense = (
             self.store.dense.scores_for(qvec, rows) + sentence_best[rows]
             if qvec is not None and sentence_best is not None
             else np.zeros(len(rows), dtype=np.float32)
         )
-        fused = self._fuse(mode, lexical[rows], dense, rows, features)
+        fused = self._fuse(mode, lexical[rows], dense, rows, query)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
             Hit(
@@ -76,9 +125,35 @@ class HybridRetriever:
                 dense_score=float(dense[i]) / 2,
                 lexical_score=float(lexical[rows[i]]),
                 rank=rank,
+                sentences=self._sentences(int(rows[i]), qvec),
             )
             for rank, i in enumerate(order, start=1)
         ]
+
+    def _allowed(self, doc_ids: Collection[str] | None) -> np.ndarray:
+        if doc_ids is None:
+            return np.arange(len(self.store))
+        rows = [r for d in doc_ids for r in self._doc_rows.get(d, ())]
+        return np.array(sorted(rows), dtype=np.int64)
+
+    def _lexical(self, query: Query, mode: SearchMode) -> np.ndarray:
+        if mode == "dense":
+            return np.zeros(len(self.store), dtype=np.float32)
+        return self.store.lexical.scores(expand(query.text))
+
+    def _sentences(self, row: int | None, qvec: np.ndarray | None) -> tuple[SentenceHit, ...]:
+        if row is None:
+            return ()
+        spans, periods = self.sentences.spans[row], self.sentences.periods[row]
+        cos = (
+            self.store.sentences.of_row(qvec, row)
+            if qvec is not None
+            else np.zeros(len(spans), dtype=np.float32)
+        )
+        return tuple(
+            SentenceHit(span, period, float(c))
+            for span, period, c in zip(spans, periods, cos, strict=False)
+        )
 
     def _candidates(
         self,
@@ -105,7 +180,7 @@ class HybridRetriever:
         lexical: np.ndarray,
         dense: np.ndarray,
         rows: np.ndarray,
-        features: QueryFeatures,
+        query: Query,
     ) -> np.ndarray:
         if mode == "bm25":
             base = _max_norm(lexical)
@@ -116,20 +191,26 @@ class HybridRetriever:
             base = w * _minmax(dense) + (1 - w) * _max_norm(lexical)
         if mode != "hybrid":
             return base
-        return base + self._priors(rows, features)
+        return base + self._priors(rows, query)
 
-    def _priors(self, rows: np.ndarray, features: QueryFeatures) -> np.ndarray:
+    def _priors(self, rows: np.ndarray, query: Query) -> np.ndarray:
         cfg = self.config
-        periods = features.asked()
         bonus = np.zeros(len(rows), dtype=np.float32)
         for i, row in enumerate(rows):
             chunk = self.store.chunks[int(row)]
-            if periods and text_period(chunk.section_path, "") in periods:
+            if chunk.period in self.resolved(query, chunk.doc_id).periods:
                 bonus[i] += cfg.period_boost
-            if chunk.kind == "glossary" and chunk.section_path[-1] in features.text:
+            if chunk.kind == "glossary" and chunk.section_path[-1] in query.text:
                 bonus[i] += cfg.glossary_boost
-            bonus[i] += cfg.number_boost * sum(1 for x in features.numbers if x in chunk.text)
+            bonus[i] += cfg.number_boost * sum(1 for x in query.numbers if x in chunk.text)
         return bonus
+
+
+def _rows_by_document(chunks: list[Chunk]) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(chunks):
+        rows.setdefault(chunk.doc_id, []).append(row)
+    return rows
 
 
 def _max_norm(x: np.ndarray) -> np.ndarray:

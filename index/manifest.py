@@ -11,7 +11,7 @@ from typing import Any
 from index.errors import IndexCorruptError, IndexMismatchError
 from ingest.models import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents.json (records, timelines, trees); chunk periods
 MANIFEST = "manifest.json"
 
 
@@ -42,13 +42,16 @@ class Manifest:
         return cls(**data)
 
 
-def corpus_hash(chunks: list[Chunk], passage_format: str) -> str:
-    """Hash of everything the vectors depend on except the model."""
+def corpus_hash(chunks: list[Chunk], passage_format: str, documents: str = "") -> str:
+    """Hash of everything the index depends on except the model (`documents`: a digest of
+    the documents' records)."""
     digest = hashlib.sha256(passage_format.encode())
+    digest.update(documents.encode())
     for chunk in chunks:
         digest.update(chunk.chunk_id.encode())
         digest.update("/".join(chunk.section_path).encode())
         digest.update(chunk.text.encode())
+        digest.update(chunk.period.encode())
     return digest.hexdigest()
 
 

@@ -1,145 +1,331 @@
-"""Query analysis without an LLM: language, period (review / outlook / plan), numbers, terms."""
+"""Understanding a question once: a typed `Query`, resolved against each report's timeline.
+
+`analyze` reads what the question asks without knowing any report: its language, its kind and
+what a fitting answer must hold (`index.qtype`), the times it names as it names them (a year,
+`去年`/`今年`/`明年`, a five-year plan, `过去五年`, `2035`), whether it asks for a target, the
+regions it names and its numbers. `resolve` then says what those times are in one report: `去年`
+is the year before that report's year, `“十四五”` is its plan under review or its plan ahead, and
+a year it does not cover is named as such.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Literal
 
-Period = Literal["review", "fiveyear", "outlook", "plan"]
+from index.qtype import QuestionKind, Wants, question_kind, wants
+from ingest.models import Period, Timeline
+from ingest.numerals import cn_to_int
+from ingest.timeline import plan_by_ordinal, plan_name, plan_period
+
+Lang = Literal["zh", "en"]
+TimeKind = Literal["year", "relative", "plan", "five_years", "ahead_years", "long_range", "now"]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_PLAN_ONLY = re.compile(r"2021|今年|this year")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
-
-# Cue words for the part of the report a question is about. The report reviews 2020 and the
-# 13th five-year plan (section 一), outlines the 14th five-year plan and 2035 (section 二), and
-# plans the work of 2021 (section 三).
-_PERIOD_CUES: dict[Period, tuple[str, ...]] = {
-    "review": (
-        "2020",
-        "去年",
-        "上一年",
-        "过去一年",
-        "现在",
-        "目前",
-        "当前",
-        "last year",
-        "in 2020",
-        "achieved",
-        "currently",
-    ),
-    "fiveyear": (
-        "十三五",
-        "五年",
-        "累计",
-        "年均增",
-        "2016",
-        "13th five",
-        "past five years",
-        "five years",
-    ),
-    "outlook": ("十四五", "2035", "远景", "14th five", "long-range", "2025"),
-    "plan": (
-        "2021",
-        "今年",
-        "明年",
-        "目标",
-        "计划",
-        "安排",
-        "预期",
-        "this year",
-        "target",
-        "plan to",
-        "planned",
-        "goal",
-    ),
-}
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d)(?:\s*年(?:度)?)?")
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")
+_PLAN = re.compile(r"([一二三四五六七八九十]{1,3})五(?![年个%])")
+_PLAN_LONG = re.compile(r"第([一二三四五六七八九十]{1,3})个五年")
+_PLAN_EN = re.compile(r"(\d{1,2})(?:st|nd|rd|th)\s+five[- ]year", re.I)
+_RELATIVE: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"去年|上一年|上年|过去一年|刚刚过去的一年|last year|previous year", re.I), -1),
+    (re.compile(r"今年|本年|this year|current year", re.I), 0),
+    (re.compile(r"明年|next year", re.I), 1),
+)
+_FIVE_YEARS = re.compile(
+    r"过去五年|这五年|五年来|近五年|五年间|过去的五年|past five years|last five years", re.I
+)
+_AHEAD_YEARS = re.compile(r"未来五年|今后五年|接下来五年|next five years|coming five years", re.I)
+_LONG_RANGE = re.compile(r"远景|长远目标|long-range|long range|by mid-century", re.I)
+_NOW = re.compile(r"现在|目前|当前|如今|currently|at present|now\b", re.I)
+# a target or plan, not a result (`人均预期寿命` is a figure, not an expectation)
+_TARGET = re.compile(
+    r"目标|计划|预期(?!寿命)|打算|力争|安排|要达到|将达到|预计"
+    r"|target|goal|(?<!year )plan(?:ned|s)?\b|aim|expected|projected|intend",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
-class QueryFeatures:
-    text: str
-    language: Literal["zh", "en"]
-    periods: tuple[Period, ...]
-    numbers: tuple[str, ...]
+class TimeAsk:
+    """A time the question names, as it names it (`resolve` says what it is in a report)."""
 
-    def asked(self) -> frozenset[Period]:
-        """The periods asked about; a five-year question is not also a 2020 question."""
-        periods: set[Period] = set(self.periods)
-        if "fiveyear" in periods:
-            periods.discard("review")
-        if "outlook" in periods and "plan" in periods and not _PLAN_ONLY.search(self.text):
-            periods.discard("plan")  # "十四五末的目标" asks the outlook, not 2021
-        return frozenset(periods)
+    kind: TimeKind
+    value: int  # the year; -1/0/1 for last/this/next year; the plan's ordinal; else 0
+    text: str  # the words of the question
+    start: int
 
 
-def detect_language(text: str) -> Literal["zh", "en"]:
+@dataclass(frozen=True)
+class Query:
+    """What one question asks, built once (`analyze`) and handed to every stage."""
+
+    text: str  # the effective question: NFKC, simplified Chinese
+    language: Lang
+    kind: QuestionKind
+    wants: Wants
+    times: tuple[TimeAsk, ...] = ()
+    target: bool = False
+    places: tuple[str, ...] = ()  # regions named (canonical full names where known)
+    numbers: tuple[str, ...] = ()
+    original: str = ""
+
+    def without_times(self, keep: TimeAsk | None = None) -> str:
+        """The question with the words of every time it names removed (but `keep`)."""
+        out = self.text
+        for ask in sorted(self.times, key=lambda t: -t.start):
+            if ask is not keep:
+                out = out[: ask.start] + out[ask.start + len(ask.text) :]
+        return out
+
+    def narrowed(self, ask: TimeAsk, target: bool) -> Query:
+        """The same question about one of the times it names only (a comparison's part):
+        the subject named before the first time, then the clause about this time when that
+        clause names a topic of its own (`城镇登记失业率去年…？今年要控制在…？`); else the
+        whole question without the other times. Target words go unless `target`."""
+        text = self._clause_for(ask) or self.without_times(keep=ask)
+        if not target:
+            text = _TARGET.sub("", text)
+        kept = TimeAsk(ask.kind, ask.value, ask.text, max(text.find(ask.text), 0))
+        return replace(self, text=text, times=(kept,), target=target)
+
+    def _clause_for(self, ask: TimeAsk) -> str | None:
+        clauses = _clauses(self.text, self.times)
+        own = next((c for c in clauses if c[0] <= ask.start < c[0] + len(c[1])), None)
+        if own is None or len(clauses) < 2:
+            return None
+        first_start, first = clauses[0]
+        topic = _has_topic(own[1], self.times)
+        if own[0] == first_start:
+            return own[1] if topic else None
+        if topic:  # the subject named before the first clause's time, then this clause
+            before = [
+                a.start for a in self.times if first_start <= a.start < first_start + len(first)
+            ]
+            return (first[: min(before) - first_start] if before else "") + own[1]
+        subject = _subject(first, first_start, self.times)
+        return subject + own[1] if _has_topic(subject, ()) else None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A query's times in one report."""
+
+    periods: frozenset[Period] = frozenset()
+    years: tuple[int, ...] = ()  # years the evidence itself must name (not one of the periods)
+    uncovered: tuple[str, ...] = ()  # times the report does not cover, as asked (`2023年`)
+    by_ask: tuple[tuple[TimeAsk, Period | None], ...] = field(default=())
+
+    @property
+    def comparison(self) -> bool:
+        return len({p for _, p in self.by_ask if p is not None}) > 1
+
+
+_CLAUSE = re.compile(r"[^，,；;？?。！!]+[，,；;？?。！!]*")
+_JOINER = re.compile(r"和|与|跟|以及|还有|\band\b", re.I)
+_NOT_TOPIC = re.compile(
+    r"多少|几|哪些|什么|是|的|要|将|实际|分别|各|控制在|以内|以上|左右|达到|为|呢|吗|"
+    r"目标|计划|预期|安排|打算|怎么样|如何|增长|提高|下降|情况|[，,；;？?。！!\s]"
+)
+
+
+def _clauses(text: str, times: Sequence[TimeAsk]) -> list[tuple[int, str]]:
+    """(start, clause) at punctuation, and at 和/与/and where both sides name a time."""
+    out: list[tuple[int, str]] = []
+    for match in _CLAUSE.finditer(text):
+        out.extend(_split_joined(match.start(), match.group(0), times))
+    return out or [(0, text)]
+
+
+def _split_joined(start: int, clause: str, times: Sequence[TimeAsk]) -> list[tuple[int, str]]:
+    def names_time(lo: int, hi: int) -> bool:
+        return any(lo <= a.start < hi for a in times)
+
+    for joiner in _JOINER.finditer(clause):
+        cut = joiner.end()
+        if names_time(start, start + joiner.start()) and names_time(
+            start + cut, start + len(clause)
+        ):
+            return [(start, clause[:cut]), *_split_joined(start + cut, clause[cut:], times)]
+    return [(start, clause)]
+
+
+_ASKING = re.compile(r"是多少|多少|是什么|什么|哪些|几|怎么样|如何")
+
+
+def _subject(clause: str, start: int, times: Sequence[TimeAsk]) -> str:
+    """What the first clause asks about: without its times, up to where it starts asking."""
+    for ask in sorted(times, key=lambda a: -a.start):
+        if start <= ask.start < start + len(clause):
+            at = ask.start - start
+            clause = clause[:at] + clause[at + len(ask.text) :]
+    match = _ASKING.search(clause)
+    return (clause[: match.start()] if match else clause).rstrip("，,；;和与的 ")
+
+
+def _has_topic(clause: str, times: Sequence[TimeAsk]) -> bool:
+    """The clause names something besides times and how the question is asked."""
+    rest = clause
+    for ask in times:
+        rest = rest.replace(ask.text, "")
+    return len(_CJK.findall(_NOT_TOPIC.sub("", _JOINER.sub("", rest)))) >= 2
+
+
+def detect_language(text: str) -> Lang:
     cjk = len(_CJK.findall(text))
     latin = sum(len(w) for w in _LATIN_WORD.findall(text))
     return "en" if latin > 2 * cjk else "zh"
 
 
-def analyze(text: str) -> QueryFeatures:
-    norm = unicodedata.normalize("NFKC", text)
-    low = norm.lower()
-    periods = tuple(p for p, cues in _PERIOD_CUES.items() if any(c in low for c in cues))
-    return QueryFeatures(
-        text=norm,
-        language=detect_language(norm),
-        periods=periods,
-        numbers=tuple(_NUMBER.findall(norm)),
+@cache
+def _t2s() -> object:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """The text in simplified Chinese (OpenCC), NFKC-normalised."""
+    text = unicodedata.normalize("NFKC", text)
+    if not _CJK.search(text):
+        return text
+    return str(_t2s().convert(text))  # type: ignore[attr-defined]
+
+
+def analyze(question: str, places: Sequence[str] = ()) -> Query:
+    """The query of `question`; `places` are the regions it names (see `index.regions`)."""
+    text = simplified(question.strip())
+    kind = question_kind(text)
+    return Query(
+        text=text,
+        language=detect_language(text),
+        kind=kind,
+        wants=wants(text, kind),
+        times=time_asks(text),
+        target=bool(_TARGET.search(text)),
+        places=tuple(places),
+        numbers=tuple(_NUMBER.findall(text)),
+        original=question,
     )
 
 
-def first_cue(text: str, periods: frozenset[Period]) -> int | None:
-    """Where the first cue word of any of `periods` starts in `text` (None without one)."""
-    low = unicodedata.normalize("NFKC", text).lower()
-    found = [i for p in periods for c in _PERIOD_CUES[p] if (i := low.find(c)) >= 0]
-    return min(found, default=None)
+def time_asks(text: str) -> tuple[TimeAsk, ...]:
+    """Every time the question names, in order; overlapping mentions keep the longest."""
+    found: list[TimeAsk] = []
+    for m in _YEAR.finditer(text):
+        found.append(TimeAsk("year", int(m.group(1)), m.group(0), m.start()))
+    for m in _CN_YEAR.finditer(text):
+        year = cn_to_int(m.group(1))
+        if year:
+            found.append(TimeAsk("year", year, m.group(1), m.start()))
+    for pattern in (_PLAN, _PLAN_LONG):
+        for m in pattern.finditer(text):
+            ordinal = cn_to_int(m.group(1))
+            if ordinal and plan_by_ordinal(ordinal) is not None:
+                found.append(TimeAsk("plan", ordinal, m.group(0), m.start()))
+    for m in _PLAN_EN.finditer(text):
+        found.append(TimeAsk("plan", int(m.group(1)), m.group(0), m.start()))
+    for pattern, offset in _RELATIVE:
+        found.extend(
+            TimeAsk("relative", offset, m.group(0), m.start()) for m in pattern.finditer(text)
+        )
+    for pattern, kind in (
+        (_FIVE_YEARS, "five_years"),
+        (_AHEAD_YEARS, "ahead_years"),
+        (_LONG_RANGE, "long_range"),
+        (_NOW, "now"),
+    ):
+        found.extend(TimeAsk(kind, 0, m.group(0), m.start()) for m in pattern.finditer(text))  # type: ignore[arg-type]
+    return _longest(found)
 
 
-def for_period(text: str, period: Period, asked: frozenset[Period]) -> str:
-    """The question narrowed to one of the periods it compares: the cue words of the other
-    asked periods removed (`去年…和今年的目标` -> `去年…和的` for 2020)."""
-    keep = _PERIOD_CUES[period]
-    drop = {
-        cue
-        for other, cues in _PERIOD_CUES.items()
-        if other != period and other in asked
-        for cue in cues
-        if not any(cue in k for k in keep)
-    }
-    out = unicodedata.normalize("NFKC", text)
-    for cue in sorted(drop, key=len, reverse=True):
-        out = re.sub(re.escape(cue), "", out, flags=re.I)
-    return out
+def _longest(found: list[TimeAsk]) -> tuple[TimeAsk, ...]:
+    out: list[TimeAsk] = []
+    for ask in sorted(found, key=lambda a: (a.start, -len(a.text))):
+        if out and ask.start < out[-1].start + len(out[-1].text):
+            continue
+        out.append(ask)
+    return tuple(out)
 
 
-FIVE_YEAR = re.compile(r"年均(?:增长|增速|分别)|累计|五年|十三五|十二五")
+def resolve(query: Query, timeline: Timeline) -> Resolved:
+    """The query's times in the report of `timeline`."""
+    by_ask: list[tuple[TimeAsk, Period | None]] = []
+    periods: set[Period] = set()
+    years: list[int] = []
+    uncovered: list[str] = []
+    for ask in query.times:
+        period, year = _period_of(ask, timeline)
+        by_ask.append((ask, period))
+        if period is not None:
+            periods.update(_expanded(ask, period, timeline))
+        if year is not None:
+            years.append(year)
+        if period is None and year is None and ask.kind != "now":
+            uncovered.append(_as_asked(ask))
+    if not query.times and query.target and query.kind == "number":
+        periods.add("plan_year")  # `目标是多少` without a time: the year planned
+    return Resolved(frozenset(periods), tuple(years), tuple(uncovered), tuple(by_ask))
 
 
-def text_period(section_path: tuple[str, ...], text: str) -> Period | None:
-    """Like `chunk_period`, but a review passage or sentence (or its lead-in) that states a
-    five-year figure (年均增长, 累计, 这五年, 十三五) is about the five years, not 2020."""
-    period = chunk_period(section_path)
-    lead_in = section_path[-1] if len(section_path) >= 2 else ""
-    if period == "review" and FIVE_YEAR.search(lead_in + text):
-        return "fiveyear"
-    return period
+def _period_of(ask: TimeAsk, timeline: Timeline) -> tuple[Period | None, int | None]:
+    """(period, year the evidence must name) of one time asked, in this report."""
+    y = timeline.year
+    if ask.kind == "now":
+        return ("review_year" if y is not None else None), None
+    if y is None:
+        return None, ask.value if ask.kind == "year" else None
+    if ask.kind == "relative":
+        return _year_period(timeline, y + ask.value)
+    if ask.kind == "year":
+        return _year_period(timeline, ask.value)
+    if ask.kind == "plan":
+        period = plan_period(timeline, ask.value)
+        return (None, None) if period == "unknown" else (period, None)
+    if ask.kind == "five_years":
+        return ("review_plan" if timeline.review_plan else None), None
+    if ask.kind == "ahead_years":
+        return ("plan_ahead" if timeline.plan_ahead else None), None
+    return "long_range", None
 
 
-def chunk_period(section_path: tuple[str, ...]) -> Period | None:
-    """The period a chunk's top section is about (by the report's section numbering)."""
-    if not section_path:
-        return None
-    top = section_path[0]
-    if top.startswith("一、"):
-        return "review"
-    if top.startswith("二、"):
-        return "outlook"
-    if top.startswith("三、"):
-        return "plan"
-    return None
+def _year_period(timeline: Timeline, year: int) -> tuple[Period | None, int | None]:
+    """A year asked: the year under review or planned; the end of the plan ahead (its
+    targets); a long-range goal year; any other year only where the evidence names it."""
+    y = timeline.year or 0
+    if year == y - 1:
+        return "review_year", None
+    if year == y:
+        return "plan_year", None
+    ahead = timeline.plan_ahead
+    if ahead is not None and year == ahead.end:
+        return "plan_ahead", None
+    if year in timeline.long_range:
+        return "long_range", None
+    review = timeline.review_plan
+    if review is not None and review.start <= year < review.end:
+        return None, year
+    if ahead is not None and ahead.start < year < ahead.end:
+        return None, year
+    return None, None
+
+
+def _expanded(ask: TimeAsk, period: Period, timeline: Timeline) -> set[Period]:
+    """`现在` accepts the latest level, which a review may give for the end of the five years."""
+    if ask.kind == "now" and timeline.review_plan is not None:
+        return {"review_year", "review_plan"}
+    return {period}
+
+
+def _as_asked(ask: TimeAsk) -> str:
+    if ask.kind == "year":
+        return f"{ask.value}年"
+    if ask.kind == "plan":
+        return f"“{plan_name(ask.value)}”"
+    return ask.text

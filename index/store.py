@@ -1,7 +1,8 @@
 """One index class: build / search / save / load, in a self-describing directory.
 
-Layout of an index directory: manifest.json, chunks.jsonl (row order), vectors.npy,
-dense.faiss, bm25.json. `index_dir` itself is a symlink to a complete version directory;
+Layout of an index directory: manifest.json, documents.json (each document's record, timeline
+and section tree), chunks.jsonl (row order), vectors.npy, dense.faiss, bm25.json, and the
+sentence vectors. `index_dir` itself is a symlink to a complete version directory;
 a save builds a new version beside it and swaps the link atomically, so a crash at any
 moment leaves either the old index or the complete new one.
 """
@@ -9,11 +10,12 @@ moment leaves either the old index or the complete new one.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,9 +36,11 @@ from index.manifest import (
     write_manifest,
 )
 from index.tokenize import STOPWORDS, ChineseTokenizer
+from index.vector_cache import VectorCache
 from ingest.chunks_io import read_chunks_jsonl, write_chunks_jsonl
 from ingest.errors import IngestError
-from ingest.models import Chunk
+from ingest.models import Chunk, DocumentInfo, DocumentMeta
+from ingest.records import info_from_dict, info_to_dict
 from ingest.sentences import sentences
 
 logger = logging.getLogger(__name__)
@@ -53,6 +57,7 @@ def content_format() -> str:
 
 # Every file `load` reads; each must be listed (with its checksum) in the manifest.
 INDEX_FILES = (
+    "documents.json",
     "chunks.jsonl",
     "bm25.json",
     "vectors.npy",
@@ -89,12 +94,16 @@ class IndexStore:
         dense: DenseStore,
         lexical: BM25Index,
         sentences: SentenceVectors,
+        documents: Sequence[DocumentInfo] = (),
     ) -> None:
         self.manifest = manifest
         self.chunks = chunks
         self.dense = dense
         self.lexical = lexical
         self.sentences = sentences
+        self.documents = {info.doc_id: info for info in documents}
+        for doc_id in dict.fromkeys(c.doc_id for c in chunks):
+            self.documents.setdefault(doc_id, DocumentInfo(DocumentMeta(doc_id, doc_id)))
         self._by_id = {c.chunk_id: row for row, c in enumerate(chunks)}
 
     def __len__(self) -> int:
@@ -112,13 +121,19 @@ class IndexStore:
         embedder: Embedder,
         options: BuildOptions = BuildOptions(),
         cache_dir: Path | None = None,
+        documents: Sequence[DocumentInfo] = (),
+        reuse: Mapping[str, np.ndarray] | None = None,
     ) -> IndexStore:
+        """A new index of `chunks`; texts found in `reuse` (text -> vector, from an earlier
+        index built with the same model) are not embedded again."""
         started = time.perf_counter()
         chunks = list(chunks)
         texts = [passage_text(c) for c in chunks]
         per_chunk = [sentence_texts(c) for c in chunks]
         flat = [t for group in per_chunk for t in group]
-        vectors = _encode_in_batches(embedder, texts + flat, options.batch_size, options.progress)
+        cache = VectorCache(cache_dir, embedder.model_id)
+        known = {**(reuse or {}), **cache.get(texts + flat)}
+        vectors = _vectors(embedder, texts + flat, options, known, cache)
         dense = DenseStore.build(vectors[: len(texts)], options.dense_kind)
         offsets = np.cumsum([0, *(len(g) for g in per_chunk)])
         sentence_vectors = SentenceVectors(vectors[len(texts) :], offsets)
@@ -129,7 +144,7 @@ class IndexStore:
             model=embedder.model_id,
             dim=int(vectors.shape[1]),
             normalized=True,
-            corpus_hash=corpus_hash(chunks, content_format()),
+            corpus_hash=corpus_hash(chunks, content_format(), documents_digest(documents)),
             chunk_count=len(chunks),
             dense_index=options.dense_kind,
             documents=tuple(dict.fromkeys(c.doc_id for c in chunks)),
@@ -141,7 +156,7 @@ class IndexStore:
                 "b": options.bm25.b,
             },
         )
-        return cls(manifest, chunks, dense, lexical, sentence_vectors)
+        return cls(manifest, chunks, dense, lexical, sentence_vectors, documents)
 
     # persistence ------------------------------------------------------------------------
 
@@ -170,9 +185,11 @@ class IndexStore:
         return final
 
     def _write_files(self, directory: Path) -> list[str]:
+        write_documents(self.documents.values(), directory / "documents.json")
         write_chunks_jsonl(self.chunks, directory / "chunks.jsonl")
         self.lexical.save(directory / "bm25.json")
         return [
+            "documents.json",
             "chunks.jsonl",
             "bm25.json",
             *self.dense.save(directory),
@@ -206,7 +223,8 @@ class IndexStore:
         dense = DenseStore.load(directory, kind, manifest.chunk_count, manifest.dim)
         lexical = BM25Index.load(directory / "bm25.json", cache_dir)
         sentence_vectors = SentenceVectors.load(directory, len(chunks), manifest.dim)
-        return cls(manifest, chunks, dense, lexical, sentence_vectors)
+        documents = _read_documents(directory / "documents.json")
+        return cls(manifest, chunks, dense, lexical, sentence_vectors, documents)
 
 
 def _checked_manifest(directory: Path) -> Manifest:
@@ -232,6 +250,26 @@ def _glossary_terms(chunks: Sequence[Chunk]) -> set[str]:
     return {c.section_path[-1] for c in chunks if c.kind == "glossary" and c.section_path}
 
 
+def _vectors(
+    embedder: Embedder,
+    texts: list[str],
+    options: BuildOptions,
+    reuse: Mapping[str, np.ndarray],
+    cache: VectorCache,
+) -> np.ndarray:
+    """One vector per text: reused where known, the rest embedded (each distinct text once)
+    and added to the cache."""
+    missing = list(dict.fromkeys(t for t in texts if t not in reuse))
+    fresh = _encode_in_batches(embedder, missing, options.batch_size, options.progress)
+    known = {**reuse, **dict(zip(missing, fresh, strict=True))}
+    logger.info("embedded %d texts, reused %d", len(missing), len(texts) - len(missing))
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    vectors = np.vstack([known[t] for t in texts]).astype(np.float32)
+    cache.put(texts, vectors)
+    return vectors
+
+
 def _encode_in_batches(
     embedder: Embedder, texts: list[str], batch_size: int, progress: bool
 ) -> np.ndarray:
@@ -246,6 +284,27 @@ def _encode_in_batches(
     if not parts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack(parts).astype(np.float32)
+
+
+def documents_digest(documents: Sequence[DocumentInfo]) -> str:
+    """What the index depends on of the documents' records (metadata, timeline, tree)."""
+    text = json.dumps([info_to_dict(d) for d in documents], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_documents(documents: Iterable[DocumentInfo], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        json.dump([info_to_dict(d) for d in documents], f, ensure_ascii=False)
+
+
+def _read_documents(path: Path) -> list[DocumentInfo]:
+    try:
+        with path.open(encoding="utf-8") as f:
+            return [info_from_dict(row) for row in json.load(f)]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexCorruptError(
+            f"{path.name} is unreadable ({type(exc).__name__}); rebuild with `reportqa index build`"
+        ) from None
 
 
 def _read_chunks(path: Path) -> list[Chunk]:

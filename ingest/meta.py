@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from ingest.numerals import arabic_dates
 
@@ -39,13 +40,28 @@ class Region:
     abbr: str
     english: str
     level: str
+    cities: tuple[str, ...] = ()  # its prefecture-level divisions, by short name
+    abbr_in_questions: bool = False  # the one-character name is distinctive in a question
+
+
+@cache
+def _regions_data() -> dict[str, Any]:
+    text = resources.files("ingest").joinpath("data/regions.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 @cache
 def provinces() -> tuple[Region, ...]:
     """China's provincial-level divisions (general data: `ingest/data/regions.json`)."""
-    data = json.loads(resources.files("ingest").joinpath("data/regions.json").read_text("utf-8"))
-    return tuple(Region(**row) for row in data["provinces"])
+    rows = _regions_data()["provinces"]
+    return tuple(Region(**{**row, "cities": tuple(row.get("cities", ()))}) for row in rows)
+
+
+@cache
+def suffix_required() -> frozenset[str]:
+    """City names that are also everyday words: a question names them only with 市/州."""
+    return frozenset(_regions_data().get("suffix_required", ()))
 
 
 @dataclass(frozen=True)

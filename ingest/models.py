@@ -243,7 +243,7 @@ class Chunk:
             n_tokens=int(data["n_tokens"]),
             kind=data.get("kind", "body"),
             position=int(data.get("position", 0)),
-            period=_period(data.get("period")),
+            period=parse_period(data.get("period")),
             footnotes=tuple(
                 Footnote(int(f["number"]), f["term"], f["definition"])
                 for f in data.get("footnotes", [])
@@ -255,9 +255,70 @@ def _page(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _period(value: Any) -> Period:
+def parse_period(value: Any) -> Period:
     if value is None:
         return "unknown"
     if value not in PERIODS:
         raise ValueError(f"unknown period {value!r}")
     return cast(Period, value)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A heading of a document's section tree, without the text under it."""
+
+    title: str
+    level: int
+    style: str
+    kind: SectionKind
+    periods: tuple[Period, ...]
+    start: int
+    children: tuple[Outline, ...] = ()
+
+    def walk(self) -> Iterator[Outline]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What later stages need of a document besides its chunks: its record, its calendar and
+    its section tree (kept in the index beside the chunks)."""
+
+    meta: DocumentMeta
+    timeline: Timeline = field(default_factory=Timeline)
+    outline: tuple[Outline, ...] = ()
+    glossary_heading: str = ""
+    pages: int | None = None  # None: the source has no pages
+
+    @property
+    def doc_id(self) -> str:
+        return self.meta.doc_id
+
+    def top_periods(self, title: str) -> tuple[Period, ...]:
+        """The periods of the top section titled `title` (() when there is none)."""
+        return next((o.periods for o in self.outline if o.title == title), ())
+
+
+def outline_of(section: Section) -> Outline:
+    return Outline(
+        title=section.title,
+        level=section.level,
+        style=section.style,
+        kind=section.kind,
+        periods=section.periods,
+        start=section.start,
+        children=tuple(outline_of(child) for child in section.children),
+    )
+
+
+def document_info(document: Document) -> DocumentInfo:
+    heading = document.glossary_heading.text if document.glossary_heading else ""
+    return DocumentInfo(
+        meta=document.meta,
+        timeline=document.timeline,
+        outline=tuple(outline_of(s) for s in document.sections),
+        glossary_heading=heading,
+        pages=len(document.pages) if document.pages else None,
+    )

@@ -12,7 +12,7 @@ from ingest.chunk import DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS, TokenCounter, c
 from ingest.clean import clean
 from ingest.errors import IngestError
 from ingest.loaders import DEFAULT_MAX_BYTES, load_source, supported_suffixes
-from ingest.models import Chunk, Document, Section
+from ingest.models import Chunk, Document, DocumentInfo, Section, document_info
 from ingest.parse import parse
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,20 @@ def corpus_chunks(
     progress: bool = False,
 ) -> list[Chunk]:
     """Every chunk of a corpus, in document order, counted with the offline cl100k tokenizer."""
+    return load_corpus(
+        paths, max_tokens=max_tokens, cache_dir=cache_dir, max_bytes=max_bytes, progress=progress
+    )[1]
+
+
+def load_corpus(
+    paths: Path | Iterable[Path],
+    *,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    cache_dir: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: bool = False,
+) -> tuple[list[DocumentInfo], list[Chunk]]:
+    """Each document's record and every chunk, in document order."""
     from ingest.tokens import token_counter
 
     results = ingest_corpus(
@@ -99,7 +113,8 @@ def corpus_chunks(
         max_bytes=max_bytes,
         progress=progress_bar if progress else iter,
     )
-    return [chunk for _, chunks in results for chunk in chunks]
+    infos = [document_info(document) for document, _ in results]
+    return infos, [chunk for _, chunks in results for chunk in chunks]
 
 
 def progress_bar(paths: Iterable[Path]) -> Iterable[Path]:

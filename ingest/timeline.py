@@ -243,3 +243,32 @@ def infer_year(headings: Iterable[str]) -> int | None:
             if WORK_WORDS.search(title):
                 return year
     return None
+
+
+def sentence_period(
+    text: str, chunk_period: Period, section: Sequence[Period], timeline: Timeline
+) -> Period:
+    """The period of one sentence of a chunk: a period the sentence opens with (`2025年，…`,
+    `“十四五”时期…`, `到2035年…`); in a review, a figure that adds up or averages the years
+    (`累计`, `年均`) is the plan's; a plan-ahead sentence naming a goal year beyond the plan
+    is long-range; else the chunk's."""
+    opening = leading_period(text, timeline, PERIODS_KNOWN)
+    if opening is not None:
+        return opening
+    reviews = chunk_period in ("review_year", "review_plan")
+    if reviews and timeline.review_plan is not None and AGGREGATE.search(text):
+        return "review_plan"
+    if chunk_period == "plan_ahead" and any(c.period == "long_range" for c in cues(text, timeline)):
+        return "long_range"
+    if chunk_period == "unknown" and section:
+        return section[0]
+    return chunk_period
+
+
+PERIODS_KNOWN: tuple[Period, ...] = (
+    "review_year",
+    "review_plan",
+    "plan_year",
+    "plan_ahead",
+    "long_range",
+)

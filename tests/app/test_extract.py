@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.compare import sub_question
 from app.extract import bigram_coverage, bigrams, coverage, focus_clause, term_groups
-from app.figures import PERCENT_LEVEL, states_unit, unit_pattern
-from app.qtype import (
+from app.render import missing_periods_note, period_label
+from index.figures import PERCENT_LEVEL, states_unit, unit_pattern
+from index.qtype import (
     asked_unit,
     is_question_word,
     question_kind,
@@ -14,10 +14,17 @@ from app.qtype import (
     wants_summary,
     without_asking_phrases,
 )
-from app.render import missing_periods_note
-from index.query import analyze, for_period
-from index.tokenize import ChineseTokenizer
+from index.query import analyze, resolve
 from ingest.sentences import Span
+from ingest.timeline import build_timeline
+
+T2021 = build_timeline(2021, "到2035年基本实现社会主义现代化")
+T2026 = build_timeline(2026, "到2035年")
+
+
+def _periods(question: str, timeline=T2021):  # type: ignore[no-untyped-def]
+    return resolve(analyze(question), timeline).periods
+
 
 REPORT = "全年地区生产总值增长3.9%。坚持不误农时抓好农业生产，粮食产量达140.8万吨、增速居全省第二。"
 
@@ -68,23 +75,22 @@ def test_bigrams_keep_only_pairs_the_report_has() -> None:
     assert bigram_coverage("anything", frozenset()) == 0.0
 
 
-def test_for_period_keeps_one_period_of_a_comparison() -> None:
+def test_a_comparison_resolves_to_one_period_per_time_asked() -> None:
     question = "去年GDP实际增速和今年的目标分别是多少？"
-    asked = analyze(question).asked()
-    assert asked == {"review", "plan"}
-    review = for_period(question, "review", asked)
-    plan = for_period(question, "plan", asked)
-    assert analyze(review).asked() == {"review"} and "GDP" in review
-    assert analyze(plan).asked() == {"plan"} and "GDP" in plan
+    query = analyze(question)
+    assert _periods(question) == {"review_year", "plan_year"}
+    review, plan = (query.narrowed(a, target=a.value == 0) for a in query.times)
+    assert resolve(review, T2021).periods == {"review_year"} and "GDP" in review.text
+    assert resolve(plan, T2021).periods == {"plan_year"} and "GDP" in plan.text
 
 
-def test_for_period_leaves_words_of_periods_not_asked() -> None:
-    """预期 is a 2021 cue, but 人均预期寿命 compared over two five-year plans keeps it."""
+def test_narrowing_keeps_the_words_of_what_is_compared() -> None:
+    """预期 in 人均预期寿命 is not a target; two five-year plans compared keep it."""
     question = "人均预期寿命十三五期间提高到多少？十四五末目标是多少？"
-    asked = analyze(question).asked()
-    assert asked == {"fiveyear", "outlook"}
-    assert "人均预期寿命" in for_period(question, "outlook", asked)
-    assert "十三五" not in for_period(question, "outlook", asked)
+    query = analyze(question)
+    assert _periods(question) == {"review_plan", "plan_ahead"}
+    ahead = query.narrowed(query.times[1], target=True)
+    assert "人均预期寿命" in ahead.text and "十三五" not in ahead.text
 
 
 def test_how_long_asks_for_a_number() -> None:
@@ -102,9 +108,16 @@ def test_overview_phrases_are_not_content() -> None:
     )
 
 
-def test_annual_average_growth_is_a_five_year_cue_but_annual_average_level_is_not() -> None:
-    assert analyze("十三五期间GDP年均增长多少？").asked() == {"fiveyear"}
-    assert analyze("今年PM2.5年均浓度要降到多少？").asked() == {"plan"}
+def test_periods_are_the_reports_own() -> None:
+    """The same words name different periods in a 2021 and a 2026 report."""
+    assert _periods("十三五期间GDP年均增长多少？") == {"review_plan"}
+    assert _periods("今年PM2.5年均浓度要降到多少？") == {"plan_year"}
+    assert _periods("“十四五”期间年均增长多少？") == {"plan_ahead"}
+    assert _periods("“十四五”期间年均增长多少？", T2026) == {"review_plan"}
+    assert _periods("去年GDP增长了多少？", T2026) == {"review_year"}
+    assert _periods("2025年GDP增长了多少？") == {"plan_ahead"}  # the end of the plan ahead
+    assert resolve(analyze("2026年的目标是多少？"), T2021).uncovered == ("2026年",)
+    assert resolve(analyze("十三五时期增长多少？"), T2026).uncovered == ("“十三五”",)
 
 
 def test_asked_unit_and_what_states_it() -> None:
@@ -143,20 +156,22 @@ def test_fillers_weigh_nothing_even_when_the_report_uses_them() -> None:
 
 
 def test_sub_questions_keep_the_shared_subject() -> None:
-    tokens = ChineseTokenizer().tokens
     question = "城镇登记失业率去年实际是多少？今年要控制在多少以内？"
-    asked = analyze(question).asked()
-    assert sub_question(question, "review", asked, tokens) == "城镇登记失业率去年实际是多少?"
-    assert sub_question(question, "plan", asked, tokens) == "城镇登记失业率今年要控制在多少以内?"
-    two_topics = "去年GDP增速和今年的粮食产量目标分别是多少？"
-    asked = analyze(two_topics).asked()
-    assert "粮食" not in sub_question(two_topics, "review", asked, tokens)
-    assert "GDP" not in sub_question(two_topics, "plan", asked, tokens)
+    query = analyze(question)
+    review, plan = (query.narrowed(a, target=a.value == 0) for a in query.times)
+    assert review.text == "城镇登记失业率去年实际是多少?"
+    assert "城镇登记失业率" in plan.text and plan.text.endswith("今年要控制在多少以内?")
+    two = analyze("去年GDP增速和今年的粮食产量目标分别是多少？")
+    review, plan = (two.narrowed(a, target=a.value == 0) for a in two.times)
+    assert "粮食" not in review.text and "GDP" not in plan.text
     # a clause without its own topic borrows the whole question's
-    shared = "去年GDP实际增速和今年的目标分别是多少？"
-    assert "GDP" in sub_question(shared, "plan", analyze(shared).asked(), tokens)
+    shared = analyze("去年GDP实际增速和今年的目标分别是多少？")
+    assert "GDP" in shared.narrowed(shared.times[1], target=True).text
 
 
 def test_missing_periods_note_names_them_in_the_question_language() -> None:
-    assert missing_periods_note("zh", ["plan"]) == "报告中没有找到2021年的相应数字。"
-    assert "13th Five-Year Plan" in missing_periods_note("en", ["fiveyear"])
+    label = period_label("plan_year", T2021, "zh")
+    assert missing_periods_note("zh", [label]) == "报告中没有找到2021年的相应数字。"
+    english = period_label("review_plan", T2021, "en")
+    assert "13th Five-Year Plan" in missing_periods_note("en", [english])
+    assert period_label("review_plan", T2026, "zh") == "“十四五”时期"

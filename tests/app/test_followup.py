@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from app.followup import is_elliptical, resolve
 from app.models import Turn
-from app.qtype import question_kind
+from index.qtype import question_kind
 
 
 def test_year_follow_up_keeps_topic_and_replaces_year() -> None:

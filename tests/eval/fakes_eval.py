@@ -17,7 +17,7 @@ from app.models import Answer, Citation, Turn
 from app.service import ServiceInfo
 from eval.dataset import EvalItem
 from index.models import Hit, SearchMode
-from ingest.models import Chunk
+from ingest.models import Chunk, DocumentInfo, DocumentMeta
 
 DOC_ID = "zigong-2021"
 MODEL = "fake-scripted"
@@ -116,7 +116,13 @@ class ScriptedService:
             for rank, key in enumerate(keys[:k], start=1)
         ]
 
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
         self.calls.append(("answer", question))
         time.sleep(self.delay_s)
         script = self.scripts.get(question, Script("文件中没有找到相关内容。", refused=True))
@@ -136,7 +142,13 @@ class ScriptedService:
             timings_ms={"total": self.delay_s * 1000},
         )
 
-    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: SearchMode = "hybrid",
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[Hit]:
         self.calls.append((f"search:{mode}", query))
         time.sleep(self.delay_s)
         if self.scripts.get(query, Script("")).reject:
@@ -145,6 +157,9 @@ class ScriptedService:
 
     def chunk(self, chunk_id: str) -> Chunk:
         return CHUNKS[chunk_id]
+
+    def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo(DocumentMeta(DOC_ID, DOC_ID))]
 
     def info(self) -> ServiceInfo:
         return ServiceInfo(MODEL, 8, len(CHUNKS), (DOC_ID,), "2024-01-01T00:00:00+00:00", "/tmp/x")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from app.figures import MEASURE, SCALE, canonical_unit
+from index.figures import MEASURE, SCALE, canonical_unit
 
 QuestionKind = Literal["definition", "list", "number", "date", "person", "section", "general"]
 
@@ -22,7 +22,8 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (
         "section",
         re.compile(
-            r"(哪几个方面|几个方面|哪些方面|主要工作安排|重点工作|几项|哪几项|九个方面|主要任务"
+            r"(哪几个方面|几个方面|哪些方面|主要工作安排|重点工作|几项|哪几项|[一二三四五六七八九十两]+个方面|主要任务"
+            r"|重点任务|哪些任务|哪些工作|主要目标任务"
             r"|main (?:areas|tasks|parts)|what areas|which areas|how is .+ organi[sz]ed|sections?)",
             re.I,
         ),
@@ -34,6 +35,7 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         "number",
         re.compile(
             r"(多少|几|多久|多长时间|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
+            r"(?:grow|grew|grown|increase|increased|rise|rose|fall|fell|drop|dropped) by|"
             r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate|how fast|how quickly|"
             r"what (?:was|is|were|are|will be) (?:the )?[\w\s'-]{0,40}?"
             r"(?:growth|rate|share|total|output|revenue|income|number|amount)"

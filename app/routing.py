@@ -1,0 +1,102 @@
+"""Which loaded reports a question goes to: the regions and years it names, else all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+
+from index.query import Query
+from index.regions import same_region
+from ingest.meta import short_name
+from ingest.models import DocumentInfo
+
+
+@dataclass(frozen=True)
+class Route:
+    doc_ids: tuple[str, ...]  # the reports to answer from, best first
+    per_report: bool = False  # answer one line per report (several regions or years named)
+    unknown_places: tuple[str, ...] = ()  # regions named that no loaded report is about
+
+
+def route(
+    query: Query,
+    documents: Mapping[str, DocumentInfo],
+    allowed: Collection[str] | None = None,
+) -> Route:
+    """The reports for `query` among `allowed` (all loaded reports when None)."""
+    docs = [d for d in documents.values() if allowed is None or d.doc_id in allowed]
+    if not query.places:
+        return Route(tuple(d.doc_id for d in _by_year(query, docs)))
+    groups: list[list[DocumentInfo]] = []
+    unknown: list[str] = []
+    for place in query.places:
+        about = [d for d in docs if same_region(place, d.meta.region)]
+        if about:
+            groups.append(about)
+        elif not _inside_a_loaded_region(place, docs):
+            unknown.append(place)
+    if not groups:
+        if unknown:
+            return Route((), unknown_places=tuple(unknown))
+        return Route(tuple(d.doc_id for d in _by_year(query, docs)))
+    if len(groups) > 1:
+        return Route(tuple(_by_year(query, g)[0].doc_id for g in groups), per_report=True)
+    return _one_region(query, groups[0], tuple(unknown))
+
+
+def _one_region(query: Query, docs: list[DocumentInfo], unknown: tuple[str, ...]) -> Route:
+    """Several years of one region's reports: each year named goes to the report about it."""
+    years = [a.value for a in query.times if a.kind == "year"]
+    if len(years) > 1 and len(docs) > 1:
+        picks = dict.fromkeys(_report_for_year(query, docs, y).doc_id for y in years)
+        if len(picks) > 1:
+            return Route(tuple(picks), per_report=True, unknown_places=unknown)
+    return Route(tuple(d.doc_id for d in _by_year(query, docs)), unknown_places=unknown)
+
+
+def _by_year(query: Query, docs: list[DocumentInfo]) -> list[DocumentInfo]:
+    """The reports, those about the year the question names first (stable otherwise)."""
+    years = [a.value for a in query.times if a.kind == "year"]
+    if not years or len(docs) < 2:
+        return docs
+    best = _report_for_year(query, docs, years[0])
+    return [best, *(d for d in docs if d is not best)]
+
+
+def _report_for_year(query: Query, docs: list[DocumentInfo], year: int) -> DocumentInfo:
+    """The report a year's figure is in: the one that plans it (a target) or the one that
+    reviews it (a result); else the nearest report year."""
+    wanted = year if query.target else year + 1
+    dated = [d for d in docs if d.timeline.year is not None]
+    if not dated:
+        return docs[0]
+    return min(dated, key=lambda d: abs((d.timeline.year or 0) - wanted))
+
+
+def _inside_a_loaded_region(place: str, docs: list[DocumentInfo]) -> bool:
+    """A city inside a loaded province, or a place a loaded report itself names: the answer
+    may be in that report, as long as the evidence names the place (see `refusal`)."""
+    from index.regions import province_of
+
+    province = province_of(place)
+    return any(same_region(province, d.meta.region) for d in docs if province)
+
+
+def for_report(query: Query, info: DocumentInfo) -> Query:
+    """The query as one report's line of a per-report answer sees it: the other regions it
+    names are left out (`广东和海南…分别` asks the 广东 report about 广东 only)."""
+    others = [p for p in query.places if not same_region(p, info.meta.region)]
+    if not others:
+        return query
+    text = query.text
+    for place in others:
+        for name in (place, short_name(place)):
+            text = text.replace(name, "")
+    mine = tuple(p for p in query.places if p not in others)
+    shift = len(query.text) - len(text)
+    times = (
+        tuple(replace(a, start=max(text.find(a.text), 0)) for a in query.times)
+        if shift
+        else query.times
+    )
+    return replace(query, text=text, places=mine, times=times)

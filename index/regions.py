@@ -1,0 +1,130 @@
+"""Regions a question names, from general data and the loaded reports' own metadata.
+
+Provinces are known by full name (`广东省`), short name (`广东`), English name (`Guangdong`)
+and, where it is distinctive, their one-character name (`粤`); cities by name (`广州`, `广州市`)
+and pinyin (`Guangzhou`). A city whose name is also an everyday word (`长治久安`) counts only
+with 市/州 after it. The data is `ingest/data/regions.json`; a report's region (`自贡市`) is known
+from its metadata even where the data lacks it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from ingest.meta import provinces, short_name, suffix_required
+from ingest.models import DocumentMeta
+
+_SUFFIX = r"(?:市|州|地区|盟)"
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # canonical: `广东省`, `广州市`, `自贡市`
+    province: str  # the province a city is in ("" for a province, or where unknown)
+
+
+@dataclass(frozen=True)
+class _Name:
+    pattern: re.Pattern[str]
+    place: Place
+
+
+class RegionIndex:
+    """Finds the places a question names."""
+
+    def __init__(self, documents: Sequence[DocumentMeta] = ()) -> None:
+        names = list(_general_names())
+        known = {n.place.name for n in names}
+        for meta in documents:
+            if meta.region and meta.region not in known:
+                names.extend(_names_of(Place(meta.region, ""), short_name(meta.region)))
+                known.add(meta.region)
+        # longest first, so `广州市` is found before `广州` and `海南州` before `海南`
+        self._names = sorted(names, key=lambda n: -len(n.pattern.pattern))
+
+    def find(self, text: str) -> tuple[Place, ...]:
+        """The places `text` names, in order of first mention, each once."""
+        found: dict[str, Place] = {}
+        for _, _, place in self._mentions(text):
+            found.setdefault(place.name, place)
+        return tuple(found.values())
+
+    def mentions(self, text: str) -> list[tuple[str, int]]:
+        """Each mention of a place in `text`: (the words as written, where they start)."""
+        return [(text[s:e], s) for s, e, _ in self._mentions(text)]
+
+    def _mentions(self, text: str) -> list[tuple[int, int, Place]]:
+        taken: list[tuple[int, int, Place]] = []
+        for name in self._names:
+            for match in name.pattern.finditer(text):
+                start, end = match.span()
+                if any(s < end and start < e for s, e, _ in taken):
+                    continue
+                taken.append((start, end, name.place))
+        return sorted(taken, key=lambda m: m[0])
+
+
+def same_region(place: str, region: str) -> bool:
+    """Whether `place` names the region `region` (`广东` and `广东省`, `自贡` and `自贡市`)."""
+    return bool(place and region) and (place == region or short_name(place) == short_name(region))
+
+
+@cache
+def _general_names() -> tuple[_Name, ...]:
+    out: list[_Name] = []
+    required = suffix_required()
+    for province in provinces():
+        place = Place(province.name, "")
+        out.extend(_names_of(place, province.short, english=province.english, pinyin=False))
+        if province.abbr_in_questions:
+            out.append(_Name(re.compile(re.escape(province.abbr)), place))
+        for city in province.cities:
+            city_place = Place(_city_name(city), province.name)
+            bare = city.removesuffix("市")
+            out.extend(_names_of(city_place, bare, suffix_only=city in required))
+    return tuple(out)
+
+
+def _city_name(city: str) -> str:
+    if city.endswith(("市", "自治州", "盟", "地区")):
+        return city
+    return f"{city}市"
+
+
+def _names_of(
+    place: Place,
+    short: str,
+    *,
+    english: str = "",
+    suffix_only: bool = False,
+    pinyin: bool = True,
+) -> Iterable[_Name]:
+    yield _Name(re.compile(re.escape(place.name)), place)
+    if short and short != place.name:
+        pattern = rf"({re.escape(short)}){_SUFFIX}" if suffix_only else re.escape(short)
+        yield _Name(re.compile(pattern), place)
+    for word in {english, _pinyin(short) if pinyin else ""} - {""}:
+        yield _Name(re.compile(rf"\b{re.escape(word)}\b", re.I), place)
+
+
+@cache
+def _pinyin(name: str) -> str:
+    """`Zigong` for 自贡 (place names in English questions)."""
+    from pypinyin import lazy_pinyin
+
+    if not name or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+        return ""
+    return "".join(lazy_pinyin(name)).capitalize()
+
+
+@cache
+def _province_by_place() -> dict[str, str]:
+    return {n.place.name: n.place.province for n in _general_names() if n.place.province}
+
+
+def province_of(place: str) -> str:
+    """The province a city is in ("" for a province or an unknown place)."""
+    return _province_by_place().get(place, "")

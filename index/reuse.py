@@ -1,0 +1,56 @@
+"""Vectors of an earlier index, reused for identical texts (only new text gets embedded).
+
+An index directory keeps every passage's and sentence's vector in row order. When the corpus
+changes (a report added or removed) or the index format does, the texts that did not change
+have the same vectors under the same model: `previous_vectors` reads them back, keyed by the
+text itself, from whatever complete index is at `index_dir`, and never fails — an unreadable or
+different-model index just gives nothing to reuse.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunks_io import read_chunks_jsonl
+from ingest.errors import IngestError
+
+logger = logging.getLogger(__name__)
+
+TextVectors = dict[str, np.ndarray]
+
+
+def previous_vectors(
+    index_dir: Path,
+    model_id: str,
+    passage_text: object,
+    sentence_texts: object,
+) -> TextVectors:
+    """text -> vector for every passage and sentence of the index at `index_dir` built with
+    `model_id` ({} when there is none, it is unreadable, or another model built it)."""
+    directory = index_dir.resolve() if index_dir.exists() else index_dir
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("model") != model_id:
+            return {}
+        chunks = read_chunks_jsonl(directory / "chunks.jsonl")
+        vectors = np.load(directory / "vectors.npy")
+        sentence_vectors = np.load(directory / "sentence_vectors.npy")
+        offsets = np.load(directory / "sentence_offsets.npy")
+    except (OSError, ValueError, KeyError, IngestError) as exc:
+        logger.debug("no vectors to reuse from %s (%s)", index_dir, exc)
+        return {}
+    if len(vectors) != len(chunks) or len(offsets) != len(chunks) + 1:
+        return {}
+    out: TextVectors = {}
+    for row, chunk in enumerate(chunks):
+        out[passage_text(chunk)] = vectors[row]  # type: ignore[operator]
+        texts: Sequence[str] = sentence_texts(chunk)  # type: ignore[operator]
+        lo, hi = int(offsets[row]), int(offsets[row + 1])
+        if hi - lo == len(texts):
+            out.update(zip(texts, sentence_vectors[lo:hi], strict=True))
+    return out
