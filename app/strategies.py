@@ -104,7 +104,7 @@ class Strategies:
             sub = query.narrowed(ask, target=period in ("plan_year", "plan_ahead", "long_range"))
             hits = self.retriever.search(
                 sub, self.finder.config.evidence_k, qvec=qvec, doc_ids=[doc_id]
-            )  # type: ignore[arg-type]
+            )
             ev = self.finder.find(sub, doc_id, hits, period_only=period)
             if ev.verdict.refused or ev.best is None:
                 missing.append(render.period_label(period, info.timeline, query.language))
