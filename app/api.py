@@ -44,15 +44,6 @@ DESCRIPTION = (
 DOCS_STATIC = "/docs-static"
 
 
-# Gradio routes that store client files on disk. The chat UI takes no files, and nothing may
-# upload or ingest over HTTP, so they answer 404.
-UI_UPLOAD_ROUTES = (
-    "/gradio_api/upload",
-    "/gradio_api/upload_progress",
-    "/gradio_api/process_recording",
-)
-
-
 def _build_service(settings: Settings) -> QAService:
     from app.factory import build_service  # heavy: loads the embedding model and the index
 
@@ -167,20 +158,16 @@ def create_app(
     return app
 
 
-def _block_uploads(app: FastAPI) -> None:
-    async def no_uploads(request: Request) -> None:
-        raise StarletteHTTPException(404)
-
-    for path in UI_UPLOAD_ROUTES:
-        app.add_api_route(path, no_uploads, methods=_METHODS, include_in_schema=False)
-
-
 def _mount_ui(app: FastAPI, settings: Settings) -> None:
-    from app.ui import build_ui, mount_ui  # gradio is heavy to import; only when the UI is on
+    # gradio is heavy to import; only when the UI is on
+    from app.ui import build_ui
+    from app.ui_mount import mount_ui
+    from app.ui_session import ConversationLimits
 
-    _block_uploads(app)  # before the mount, so these routes win
-    top_k = min(settings.top_k, settings.max_top_k)
-    blocks = build_ui(
-        LateBoundService(app.state), top_k=top_k, max_history_turns=settings.max_history_turns
+    limits = ConversationLimits(
+        max_history_turns=settings.max_history_turns,
+        max_question_chars=settings.max_question_chars,
+        max_turn_chars=settings.max_turn_chars,
     )
-    mount_ui(app, blocks, path="/")
+    top_k = min(settings.top_k, settings.max_top_k)
+    mount_ui(app, build_ui(LateBoundService(app.state), top_k=top_k, limits=limits), settings)

@@ -43,8 +43,24 @@ class Settings(BaseSettings):
     max_history_turns: int = Field(default=20, ge=0)
     max_top_k: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_turn_chars: int = Field(default=4000, ge=1)  # one history turn's content
     admin_token: str = ""  # admin HTTP actions are off while this is empty
     log_level: str = "INFO"
+
+    # the public URL of the app ("" means http://host:port)
+    root_path: str = ""
+    # the chat UI: sessions kept in memory and questions waiting in its queue
+    ui_max_sessions: int = Field(default=200, ge=1)
+    ui_queue_size: int = Field(default=16, ge=1)
+
+    @property
+    def public_url(self) -> str:
+        """Where browsers reach the app: root_path, else built from host and port."""
+        if self.root_path:
+            return self.root_path.rstrip("/")
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
 
 def get_settings(**overrides: object) -> Settings:

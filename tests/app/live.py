@@ -30,8 +30,9 @@ def free_port() -> int:
 
 @contextmanager
 def live_server_for(app: FastAPI, timeout: float = 60.0) -> Iterator[LiveServer]:
-    """Run `app` under uvicorn on a free loopback port in a background thread."""
-    port = free_port()
+    """Run `app` under uvicorn on loopback, on its settings' port, in a background thread
+    (the UI's public URL is built from that port, so it must be the one served)."""
+    port = app.state.settings.port
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -56,8 +57,11 @@ def live_server_for(app: FastAPI, timeout: float = 60.0) -> Iterator[LiveServer]
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    """Settings that never touch the repository's var/ directory."""
-    return get_settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", **overrides)
+    """Settings that never touch the repository's var/ directory, on a free port."""
+    defaults: dict[str, object] = {"port": free_port()}
+    return get_settings(
+        index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", **{**defaults, **overrides}
+    )
 
 
 # The fixed /api/ask passage contract (external evaluation relies on these keys).

@@ -430,7 +430,7 @@ def test_ui_errors_show_no_trace_or_path(broken_server: LiveServer) -> None:
     from gradio_client import Client
 
     _, chat_log, panel = Client(f"{broken_server.url}/", verbose=False).predict(
-        "六稳是什么？", [], api_name="/ask"
+        "六稳是什么？", api_name="/ask"
     )
     shown = f"{chat_log} {panel}"
     assert "服务器内部错误" in shown
