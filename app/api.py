@@ -22,9 +22,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import openai_compat, routes_api
 from app.config import Settings, get_settings
+from app.error_bodies import JSONErrors, non_json_error
 from app.http_errors import install_error_handling
 from app.models import Answer, Turn
 from app.service import QAService, ServiceInfo
@@ -42,6 +44,7 @@ DESCRIPTION = (
     "- `/`：网页对话界面"
 )
 DOCS_STATIC = "/docs-static"
+HOST_REJECTED = "请求的主机名（Host）不被允许。"
 
 
 def _build_service(settings: Settings) -> QAService:
@@ -155,6 +158,7 @@ def create_app(
     _api_fallback(app, routers)
     if ui:
         _mount_ui(app, settings)
+    _trust_hosts(app, settings)  # outermost: checked before anything else runs
     return app
 
 
@@ -171,3 +175,9 @@ def _mount_ui(app: FastAPI, settings: Settings) -> None:
     )
     top_k = min(settings.top_k, settings.max_top_k)
     mount_ui(app, build_ui(LateBoundService(app.state), top_k=top_k, limits=limits), settings)
+
+
+def _trust_hosts(app: FastAPI, settings: Settings) -> None:
+    """400 for a Host header not named in settings (DNS rebinding), as JSON like every error."""
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(JSONErrors, rewrite=non_json_error, texts={400: HOST_REJECTED})

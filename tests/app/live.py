@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.config import Settings, get_settings
+from tests.conftest import TEST_CLIENT_HOST
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ def live_server_for(app: FastAPI, timeout: float = 60.0) -> Iterator[LiveServer]
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    """Settings that never touch the repository's var/ directory, on a free port."""
-    defaults: dict[str, object] = {"port": free_port()}
+    """Settings that never touch the repository's var/ directory, on a free port, trusting
+    TestClient's host name too."""
+    defaults: dict[str, object] = {"port": free_port(), "allowed_hosts": [TEST_CLIENT_HOST]}
     return get_settings(
         index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", **{**defaults, **overrides}
     )
