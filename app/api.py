@@ -28,6 +28,7 @@ from app import openai_compat, routes_api
 from app.config import Settings, get_settings
 from app.error_bodies import JSONErrors, non_json_error
 from app.http_errors import install_error_handling
+from app.http_server import install_body_deadline
 from app.models import Answer, Turn
 from app.service import QAService, ServiceInfo
 from index.models import Hit, SearchMode
@@ -150,6 +151,7 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handling(app, settings.max_body_bytes)
+    install_body_deadline(app, settings.read_timeout)
     if offline_docs:
         _offline_docs(app)
     routers = (routes_api.router, openai_compat.router)

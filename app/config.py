@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # environment), and the public URL of the app ("" means http://host:port)
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     root_path: str = ""
+    # connections: idle keep-alive, and the time a client has to send headers and body
+    timeout_keep_alive: int = Field(default=5, ge=1, le=300)
+    read_timeout: float = Field(default=10.0, gt=0, le=300)
     # the chat UI: sessions kept in memory and questions waiting in its queue
     ui_max_sessions: int = Field(default=200, ge=1)
     ui_queue_size: int = Field(default=16, ge=1)

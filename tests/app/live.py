@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.config import Settings, get_settings
+from app.http_server import server_config
 from tests.conftest import TEST_CLIENT_HOST
 
 
@@ -34,10 +35,10 @@ def live_server_for(app: FastAPI, timeout: float = 60.0) -> Iterator[LiveServer]
     """Run `app` under uvicorn on loopback, on its settings' port, in a background thread
     (the UI's public URL is built from that port, so it must be the one served)."""
     port = app.state.settings.port
-    config = uvicorn.Config(
+    config = server_config(
         app,
+        app.state.settings,
         host="127.0.0.1",
-        port=port,
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=2,  # gradio clients keep streams open
