@@ -72,7 +72,8 @@ class Answerer:
     def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
         started = time.perf_counter()
         question = validate_question(question, self.config.max_question_chars)
-        resolved = resolve(question, history)
+        # a follow-up takes words from earlier turns: the question asked obeys the limit too
+        resolved = validate_question(resolve(question, history), self.config.max_question_chars)
         features = analyze(resolved)
         kind = question_kind(resolved)
         qvec = self.retriever.encode(resolved)

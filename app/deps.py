@@ -65,6 +65,21 @@ def check_question(
     return stripped
 
 
+def check_turn(
+    role: str, content: str, settings: Settings, english: bool = False, name: str = "history"
+) -> None:
+    """RequestRejected (422) for a history turn with invalid text or over its limit: a user
+    turn is a question (max_question_chars), an answer may be longer (max_turn_chars)."""
+    check_text(content, f"{name}.content", english)
+    limit = settings.max_question_chars if role == "user" else settings.max_turn_chars
+    if len(content) > limit:
+        text = Text(
+            f"对话历史中有一轮过长（{len(content)} 个字符，最多 {limit} 个）。",
+            f"A history turn is too long ({len(content)} characters, max {limit}).",
+        )
+        raise RequestRejected(422, text, english)
+
+
 def resolve_top_k(
     top_k: int | None, settings: Settings, english: bool = False, name: str = "top_k"
 ) -> int:

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import ServiceDep, SettingsDep, check_question, check_text, resolve_top_k
+from app.deps import ServiceDep, SettingsDep, check_question, check_turn, resolve_top_k
 from app.http_errors import RequestRejected, Text, mark_language
 from app.models import Answer, Turn
 from app.render import message_text
@@ -87,7 +87,7 @@ async def chat_completions(
     english = mark_language(request, question)
     question = check_question(question, settings, english)
     for turn in history:
-        check_text(turn.content, "messages.content", english)
+        check_turn(turn.role, turn.content, settings, english, name="messages")
     top_k = resolve_top_k(body.top_k, settings, english)
     answer = await _answer(service, question, history, top_k)
     reply = _Reply(answer, body, prompt_chars=sum(len(m.plain_text()) for m in body.messages))

@@ -59,6 +59,9 @@ def passages_out(hits: tuple[Hit, ...] | list[Hit]) -> list[PassageOut]:
     return [PassageOut.from_hit(hit, n) for n, hit in enumerate(hits, start=1)]
 
 
+MAX_CHUNK_ID = 200  # characters; chunk ids are "<doc id>-<position>-<hash>"
+
+
 class HistoryTurnIn(BaseModel):
     role: Literal["user", "assistant"]
     content: StrictStr
