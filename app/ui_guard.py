@@ -7,7 +7,8 @@
   per input: text for a textbox, an example's index for the examples, nothing for server-side
   state. A file object, a chat history or any other structure is a 422, so Gradio never copies
   a client-named file into its cache.
-- Session ids are short tokens, and `queue/data` must name a session with pending events.
+- Session ids are short tokens; `queue/data` must name a session with pending events and
+  `call/<api>/<id>` an event Gradio holds.
 - Gradio keeps a message queue per session id forever (outputs included, for clients that
   never read them): before each new event the oldest idle ones beyond `max_sessions` go.
 
@@ -64,7 +65,7 @@ UI_ROUTES = (
     _route(("POST",), r"/gradio_api/queue/join", "join"),
     _route(("POST",), r"/gradio_api/run/(?P<api>[A-Za-z0-9_-]{1,64})/?", "run"),
     _route(("POST",), r"/gradio_api/call/(?P<api>[A-Za-z0-9_-]{1,64})/?", "call"),
-    _route(("GET",), r"/gradio_api/call/(?P<api>[A-Za-z0-9_-]{1,64})/[0-9a-f]{32}", "result"),
+    _route(("GET",), r"/gradio_api/call/[A-Za-z0-9_-]{1,64}/(?P<event>[0-9a-f]{32})", "result"),
 )
 
 
@@ -75,12 +76,12 @@ class Rejected(Exception):
         self.detail = detail
 
 
-def match_route(method: str, path: str) -> tuple[UIRoute, str | None]:
-    """The allowed route for this request and the API name in its path; Rejected if none."""
+def match_route(method: str, path: str) -> tuple[UIRoute, dict[str, str]]:
+    """The allowed route for this request and the names in its path; Rejected if none."""
     for route in UI_ROUTES:
         found = route.pattern.fullmatch(path)
         if found and method in route.methods:
-            return route, found.groupdict().get("api")
+            return route, found.groupdict()
     raise Rejected(404, NOT_FOUND, "route not served")
 
 
@@ -154,6 +155,15 @@ def check_data_stream(blocks: gr.Blocks, query: QueryParams) -> None:
         raise Rejected(404, NO_SESSION, "no pending events for this session")
 
 
+def check_result_stream(blocks: gr.Blocks, event_id: str) -> None:
+    """`call/<api>/<event_id>` for an event Gradio still holds (running, or finished with its
+    completion not yet delivered), as that route looks it up."""
+    queue = blocks._queue
+    pending = queue.pending_event_ids_session.values()
+    if event_id not in queue.event_ids_to_events and not any(event_id in ids for ids in pending):
+        raise Rejected(404, NOT_FOUND, "unknown event id")
+
+
 # --- sessions -------------------------------------------------------------------------------
 
 
@@ -218,17 +228,24 @@ class UIGate:
             return
         method, path = scope["method"], _route_path(scope)
         try:
-            route, api = match_route(method, path)
+            route, names = match_route(method, path)
             if route.kind == "data":
                 check_data_stream(self.blocks, QueryParams(scope.get("query_string", b"")))
+            elif route.kind == "result":
+                check_result_stream(self.blocks, names["event"])
             elif route.kind in ("join", "run", "call"):
                 body = await read_body(receive)
-                check_event(self.blocks, route.kind, api, body)
+                check_event(self.blocks, route.kind, names.get("api"), body)
                 trim_sessions(self.blocks._queue, self.max_sessions)
                 receive = replaying(body, receive)
         except Rejected as rejected:
             logger.warning(
-                "UI %s %s rejected (%d): %s", method, path[:120], rejected.status_code, rejected
+                # the reason as text: the exception's traceback would keep the body alive
+                "UI %s %s rejected (%d): %s",
+                method,
+                path[:120],
+                rejected.status_code,
+                str(rejected),
             )
             response = JSONResponse({"detail": rejected.detail}, status_code=rejected.status_code)
             await response(scope, receive, send)

@@ -69,6 +69,7 @@ def mount_ui(app: FastAPI, blocks: gr.Blocks, settings: Settings) -> None:
     _use_cache_dir(blocks, gradio_app, fresh_cache_dir(settings.cache_dir / "gradio"))
     errors = JSONErrors(gradio_app, statuses={503: 429}, name="UI ")
     mount.app = UIGate(errors, blocks, max_sessions=settings.ui_max_sessions)
+    app.state.ui_blocks = blocks
 
 
 def _gradio_mount(app: FastAPI) -> tuple[Mount, GradioApp]:
