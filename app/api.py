@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
@@ -23,6 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from app import openai_compat, routes_api
 from app.config import Settings, get_settings
@@ -30,6 +32,7 @@ from app.error_bodies import JSONErrors, non_json_error
 from app.http_errors import install_error_handling
 from app.http_server import install_body_deadline
 from app.models import Answer, Turn
+from app.openapi_limits import install_schema_limits
 from app.service import QAService, ServiceInfo
 from index.models import Hit, SearchMode
 from ingest.models import Chunk
@@ -115,23 +118,28 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+class _APIFallback:
+    """Unknown paths under /api and /v1 get a JSON 404 (or a 405 naming the allowed methods)
+    here, not the UI's. An ASGI app, not a function, so that Starlette routes every method
+    to it (TRACE, QUERY, ...), not only GET."""
 
+    def __init__(self, routes: Sequence[APIRoute]) -> None:
+        self.routes = routes
 
-def _api_fallback(app: FastAPI, routers: Sequence[APIRouter]) -> None:
-    """Unknown paths under /api and /v1 get a JSON 404 (or 405) here, not the UI's 404 page."""
-    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
-
-    async def api_fallback(request: Request) -> None:
-        path = request.scope["path"]
-        allowed = {m for r in routes if r.path_regex.match(path) for m in r.methods or ()}
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        allowed = {m for r in self.routes if r.path_regex.match(path) for m in r.methods or ()}
         if allowed:
             raise StarletteHTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
         raise StarletteHTTPException(404)
 
+
+def _api_fallback(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    fallback = _APIFallback(routes)
     for prefix in ("/api", "/v1"):
-        app.add_api_route(
-            f"{prefix}/{{rest:path}}", api_fallback, methods=_METHODS, include_in_schema=False
+        app.router.routes.append(
+            Route(f"{prefix}/{{rest:path}}", fallback, include_in_schema=False)
         )
 
 
@@ -152,6 +160,7 @@ def create_app(
     app.state.settings = settings
     install_error_handling(app, settings.max_body_bytes)
     install_body_deadline(app, settings.read_timeout)
+    install_schema_limits(app, settings)
     if offline_docs:
         _offline_docs(app)
     routers = (routes_api.router, openai_compat.router)

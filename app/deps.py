@@ -56,10 +56,10 @@ def check_question(
         )
     check_text(stripped, name, english)
     limit = settings.max_question_chars
-    if len(stripped) > limit:
+    if len(question) > limit:  # as sent, as the OpenAPI schema's maxLength counts
         text = Text(
-            f"问题过长（{len(stripped)} 个字符，最多 {limit} 个）。",
-            f"The question is too long ({len(stripped)} characters, max {limit}).",
+            f"问题过长（{len(question)} 个字符，最多 {limit} 个）。",
+            f"The question is too long ({len(question)} characters, max {limit}).",
         )
         raise RequestRejected(422, text, english)
     return stripped

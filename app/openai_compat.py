@@ -86,8 +86,9 @@ async def chat_completions(
     question, history = split_messages(body.messages, settings.max_history_turns)
     english = mark_language(request, question)
     question = check_question(question, settings, english)
-    for turn in history:
-        check_turn(turn.role, turn.content, settings, english, name="messages")
+    for message in body.messages[:-1]:  # all of them, as the schema states, kept or not
+        if message.role in ("user", "assistant"):
+            check_turn(message.role, message.plain_text(), settings, english, name="messages")
     top_k = resolve_top_k(body.top_k, settings, english)
     answer = await _answer(service, question, history, top_k)
     reply = _Reply(answer, body, prompt_chars=sum(len(m.plain_text()) for m in body.messages))
