@@ -12,6 +12,8 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from app import render
 from app.errors import EmptyQuestionError, QuestionTooLongError
 from app.evidence import EvidenceConfig, EvidenceFinder
@@ -65,6 +67,7 @@ class Answerer:
     ) -> Answer:
         started = time.perf_counter()
         question = validate_question(question, self.config.max_question_chars)
+        # a follow-up takes words from earlier turns: the question asked obeys the limit too
         effective = resolve(question, history, self.retriever.regions.mentions)
         effective = validate_question(effective, self.config.max_question_chars)
         query = self.retriever.understand(effective)
@@ -83,7 +86,9 @@ class Answerer:
 
     # per report -------------------------------------------------------------------------
 
-    def _outcomes(self, query: Query, plan: Route, hits: list[Hit], qvec: object) -> list[Outcome]:
+    def _outcomes(
+        self, query: Query, plan: Route, hits: list[Hit], qvec: np.ndarray | None
+    ) -> list[Outcome]:
         if not plan.doc_ids:
             return []
         if plan.per_report:
@@ -100,10 +105,12 @@ class Answerer:
         accepted = [o for o in tried if not o.refused]
         return [max(accepted, key=lambda o: o.score)] if accepted else [tried[0]]
 
-    def _hits_in(self, query: Query, doc_id: str, qvec: object) -> list[Hit]:
-        return self.retriever.search(query, self.config.evidence_k, qvec=qvec, doc_ids=[doc_id])  # type: ignore[arg-type]
+    def _hits_in(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> list[Hit]:
+        return self.retriever.search(query, self.config.evidence_k, qvec=qvec, doc_ids=[doc_id])
 
-    def _one_report(self, query: Query, doc_id: str, hits: list[Hit], qvec: object) -> Outcome:
+    def _one_report(
+        self, query: Query, doc_id: str, hits: list[Hit], qvec: np.ndarray | None
+    ) -> Outcome:
         s = self.strategies
         return (
             s.glossary(query, doc_id, hits)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
@@ -22,11 +22,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from app import openai_compat, routes_api
 from app.config import Settings, get_settings
+from app.error_bodies import JSONErrors, non_json_error
 from app.http_errors import install_error_handling
+from app.http_server import install_body_deadline
 from app.models import Answer, Turn
+from app.openapi_limits import install_schema_limits
 from app.service import QAService, ServiceInfo
 from index.models import Hit, SearchMode
 from ingest.models import Chunk, DocumentInfo
@@ -42,15 +48,7 @@ DESCRIPTION = (
     "- `/`：网页对话界面"
 )
 DOCS_STATIC = "/docs-static"
-
-
-# Gradio routes that store client files on disk. The chat UI takes no files, and nothing may
-# upload or ingest over HTTP, so they answer 404.
-UI_UPLOAD_ROUTES = (
-    "/gradio_api/upload",
-    "/gradio_api/upload_progress",
-    "/gradio_api/process_recording",
-)
+HOST_REJECTED = "请求的主机名（Host）不被允许。"
 
 
 def _build_service(settings: Settings) -> QAService:
@@ -135,23 +133,28 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+class _APIFallback:
+    """Unknown paths under /api and /v1 get a JSON 404 (or a 405 naming the allowed methods)
+    here, not the UI's. An ASGI app, not a function, so that Starlette routes every method
+    to it (TRACE, QUERY, ...), not only GET."""
 
+    def __init__(self, routes: Sequence[APIRoute]) -> None:
+        self.routes = routes
 
-def _api_fallback(app: FastAPI, routers: Sequence[APIRouter]) -> None:
-    """Unknown paths under /api and /v1 get a JSON 404 (or 405) here, not the UI's 404 page."""
-    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
-
-    async def api_fallback(request: Request) -> None:
-        path = request.scope["path"]
-        allowed = {m for r in routes if r.path_regex.match(path) for m in r.methods or ()}
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        allowed = {m for r in self.routes if r.path_regex.match(path) for m in r.methods or ()}
         if allowed:
             raise StarletteHTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
         raise StarletteHTTPException(404)
 
+
+def _api_fallback(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    fallback = _APIFallback(routes)
     for prefix in ("/api", "/v1"):
-        app.add_api_route(
-            f"{prefix}/{{rest:path}}", api_fallback, methods=_METHODS, include_in_schema=False
+        app.router.routes.append(
+            Route(f"{prefix}/{{rest:path}}", fallback, include_in_schema=False)
         )
 
 
@@ -171,6 +174,8 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handling(app, settings.max_body_bytes)
+    install_body_deadline(app, settings.read_timeout)
+    install_schema_limits(app, settings)
     if offline_docs:
         _offline_docs(app)
     routers = (routes_api.router, openai_compat.router)
@@ -179,23 +184,26 @@ def create_app(
     _api_fallback(app, routers)
     if ui:
         _mount_ui(app, settings)
+    _trust_hosts(app, settings)  # outermost: checked before anything else runs
     return app
 
 
-def _block_uploads(app: FastAPI) -> None:
-    async def no_uploads(request: Request) -> None:
-        raise StarletteHTTPException(404)
-
-    for path in UI_UPLOAD_ROUTES:
-        app.add_api_route(path, no_uploads, methods=_METHODS, include_in_schema=False)
-
-
 def _mount_ui(app: FastAPI, settings: Settings) -> None:
-    from app.ui import build_ui, mount_ui  # gradio is heavy to import; only when the UI is on
+    # gradio is heavy to import; only when the UI is on
+    from app.ui import build_ui
+    from app.ui_mount import mount_ui
+    from app.ui_session import ConversationLimits
 
-    _block_uploads(app)  # before the mount, so these routes win
-    top_k = min(settings.top_k, settings.max_top_k)
-    blocks = build_ui(
-        LateBoundService(app.state), top_k=top_k, max_history_turns=settings.max_history_turns
+    limits = ConversationLimits(
+        max_history_turns=settings.max_history_turns,
+        max_question_chars=settings.max_question_chars,
+        max_turn_chars=settings.max_turn_chars,
     )
-    mount_ui(app, blocks, path="/")
+    top_k = min(settings.top_k, settings.max_top_k)
+    mount_ui(app, build_ui(LateBoundService(app.state), top_k=top_k, limits=limits), settings)
+
+
+def _trust_hosts(app: FastAPI, settings: Settings) -> None:
+    """400 for a Host header not named in settings (DNS rebinding), as JSON like every error."""
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(JSONErrors, rewrite=non_json_error, texts={400: HOST_REJECTED})

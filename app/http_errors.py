@@ -136,6 +136,8 @@ def _http_text(request: Request, status_code: int) -> Text:
         return Text("未找到请求的资源。", "Not found.")
     if status_code == 405:
         return Text("不支持该请求方法。", "Method not allowed.")
+    if status_code == 408:
+        return Text("请求超时：请求体未在时限内发送完。", "Request timeout: the body was too slow.")
     if status_code == 413:
         limit = request.app.state.settings.max_body_bytes
         return Text(

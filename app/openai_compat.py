@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import ServiceDep, SettingsDep, check_question, check_text, resolve_top_k
+from app.deps import ServiceDep, SettingsDep, check_question, check_turn, resolve_top_k
 from app.http_errors import RequestRejected, Text, mark_language
 from app.models import Answer, Turn
 from app.render import message_text
@@ -86,8 +86,9 @@ async def chat_completions(
     question, history = split_messages(body.messages, settings.max_history_turns)
     english = mark_language(request, question)
     question = check_question(question, settings, english)
-    for turn in history:
-        check_text(turn.content, "messages.content", english)
+    for message in body.messages[:-1]:  # all of them, as the schema states, kept or not
+        if message.role in ("user", "assistant"):
+            check_turn(message.role, message.plain_text(), settings, english, name="messages")
     top_k = resolve_top_k(body.top_k, settings, english)
     answer = await _answer(service, question, history, top_k)
     reply = _Reply(answer, body, prompt_chars=sum(len(m.plain_text()) for m in body.messages))

@@ -5,20 +5,21 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from app.deps import (
     ServiceDep,
     SettingsDep,
     check_history,
     check_question,
-    check_text,
+    check_turn,
     resolve_top_k,
 )
 from app.http_errors import mark_language
 from app.models import Turn
 from app.schemas import (
     ERROR_RESPONSES,
+    MAX_CHUNK_ID,
     AskRequest,
     AskResponse,
     ChunkOut,
@@ -50,7 +51,7 @@ def ask(
     top_k = resolve_top_k(body.top_k, settings, english)
     check_history(len(body.history), settings, english)
     for turn in body.history:
-        check_text(turn.content, "history.content", english)
+        check_turn(turn.role, turn.content, settings, english)
     started = time.perf_counter()
     answer = service.answer(question, to_turns(body.history), top_k=top_k)
     timings = {**answer.timings_ms, "total": elapsed_ms(started)}
@@ -76,7 +77,10 @@ def search(
 
 
 @router.get("/chunks/{chunk_id}", response_model=ChunkOut, summary="按 id 获取段落")
-def get_chunk(chunk_id: str, service: ServiceDep) -> ChunkOut:
+def get_chunk(
+    chunk_id: Annotated[str, Path(max_length=MAX_CHUNK_ID, description="段落 id")],
+    service: ServiceDep,
+) -> ChunkOut:
     return ChunkOut.from_chunk(service.chunk(chunk_id))
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 
 from app.models import Answer, Citation
 from app.service import ServiceInfo
@@ -59,24 +59,38 @@ def passages_out(hits: tuple[Hit, ...] | list[Hit]) -> list[PassageOut]:
     return [PassageOut.from_hit(hit, n) for n, hit in enumerate(hits, start=1)]
 
 
+MAX_CHUNK_ID = 200  # characters; chunk ids are "<doc id>-<position>-<hash>"
+
+
+def _integral(value: object) -> object:
+    """10.0 is the integer 10, as JSON Schema counts it; 2.5 and "5" stay errors."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[StrictInt, BeforeValidator(_integral)]
+
+
 class HistoryTurnIn(BaseModel):
     role: Literal["user", "assistant"]
     content: StrictStr
 
 
 class AskRequest(BaseModel):
-    # minLength/pattern/minimum are documented only: the edge checks them (with the limits
-    # from settings) to answer with a precise Chinese message.
+    # The bounds are checked at the edge (app/deps.py, for a precise Chinese message) and
+    # stated in the OpenAPI schema with this server's settings (app/openapi_limits.py).
     question: StrictStr = Field(
-        description="问题（中文或英文），不能为空，最长 max_question_chars 个字符",
-        json_schema_extra={"minLength": 1, "pattern": r"\S"},
+        description=(
+            "问题（中文或英文），不能为空，最长 max_question_chars 个字符；"
+            "追问时，用对话历史补全后的问题也不能超过这个长度（否则 422）"
+        )
     )
-    top_k: StrictInt | None = Field(
-        default=None,
-        description="返回的检索段落数，1..max_top_k；缺省为 settings.top_k（5）",
-        json_schema_extra={"minimum": 1},
+    top_k: WholeNumber | None = Field(
+        default=None, description="返回的检索段落数，1..max_top_k；缺省为 settings.top_k（5）"
     )
-    history: list[HistoryTurnIn] = Field(default_factory=list, description="此前的对话轮次")
+    history: list[HistoryTurnIn] = Field(
+        default_factory=list,
+        description="此前的对话轮次（最多 max_history_turns 轮）；请求体不能超过 max_body_bytes（否则 413）",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -173,8 +187,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 class ContentPart(BaseModel):
-    type: str
-    text: str = ""
+    """Text only: an image or file part is a 422."""
+
+    type: Literal["text"]
+    text: StrictStr = ""
 
 
 class ChatMessageIn(BaseModel):
@@ -198,7 +214,9 @@ class ChatCompletionRequest(BaseModel):
     messages: list[ChatMessageIn] = Field(min_length=1)
     stream: bool = False
     stream_options: StreamOptions | None = None
-    top_k: StrictInt | None = Field(default=None, description="扩展参数：检索段落数")
+    top_k: WholeNumber | None = Field(
+        default=None, description="扩展参数：检索段落数，1..max_top_k"
+    )
 
 
 class ChatMessageOut(BaseModel):

@@ -15,6 +15,7 @@ def serve(settings: Settings) -> None:
 
     from app.api import create_app
     from app.factory import build_service
+    from app.http_server import server_config
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -28,7 +29,7 @@ def serve(settings: Settings) -> None:
 
     torch.set_num_threads(1)
     app = create_app(settings, service)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    uvicorn.Server(server_config(app, settings)).run()
 
 
 @click.command("serve")

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from app import render
 from app.evidence import Evidence, EvidenceFinder
 from app.extract import ScoredSpan, key_span, period_fit
@@ -91,7 +93,7 @@ class Strategies:
 
     # figures and sentences ----------------------------------------------------------------
 
-    def compare(self, query: Query, doc_id: str, qvec: object) -> Outcome | None:
+    def compare(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> Outcome | None:
         """A figure asked for several periods (`2025年…多少，2026年的目标…`): each period on its
         own, with its own retrieval, answered from a sentence of that period."""
         resolved = self.retriever.resolved(query, doc_id)

@@ -1,17 +1,15 @@
 """The Gradio chat UI (Chinese). It calls the same QAService in-process; no HTTP round trip.
 
-`build_ui(service)` returns the Blocks; `mount_ui(app, blocks)` mounts it at `/` with the theme
-and CSS (Gradio 6 takes those at mount/launch time, not in the Blocks constructor).
+`build_ui(service)` returns the Blocks; `app.ui_mount.mount_ui` mounts it at `/`, hardened, with
+the theme and CSS (Gradio 6 takes those at mount/launch time, not in the Blocks constructor).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 import gradio as gr
-from fastapi import FastAPI
 
 from app.errors import EmptyQuestionError, InvalidQuestionError, QuestionTooLongError
 from app.models import Turn
@@ -24,6 +22,7 @@ from app.ui_render import (
     notice_html,
     status_line,
 )
+from app.ui_session import Conversation, ConversationLimits, Message
 
 logger = logging.getLogger(__name__)
 
@@ -75,36 +74,43 @@ def theme() -> gr.themes.Base:
     return gr.themes.Soft(primary_hue="red", font=_FONTS, font_mono=["ui-monospace", "monospace"])
 
 
-Message = dict[str, Any]
+Step = tuple[str, list[Message], str, Conversation]
 
 
 class ChatHandler:
-    """The UI's one event: question + chat + turns -> cleared box, chat, citations, turns."""
+    """The UI's one event: question + this session's conversation -> cleared box, chat,
+    citations, conversation. The conversation lives in a gr.State (server-side), never in a
+    value the client sends."""
 
-    def __init__(self, service: QAService, top_k: int, max_history_turns: int) -> None:
+    def __init__(
+        self,
+        service: QAService,
+        top_k: int,
+        max_history_turns: int,
+        limits: ConversationLimits | None = None,
+    ) -> None:
         self.service = service
         self.top_k = top_k
-        self.max_history_turns = max_history_turns
+        self.limits = limits or ConversationLimits(max_history_turns=max_history_turns)
 
-    def respond(
-        self, question: str, chat: list[Message] | None, turns: list[Message] | None
-    ) -> Iterator[tuple[str, list[Message], str, list[Message]]]:
-        chat, turns, q = list(chat or []), list(turns or []), (question or "").strip()
+    def respond(self, question: str | None, conversation: Conversation | None) -> Iterator[Step]:
+        talk, q = conversation or Conversation(), (question or "").strip()
         if not q:
-            yield "", chat, notice_html("请输入问题。"), turns
+            yield "", talk.messages(), notice_html("请输入问题。"), talk
             return
-        chat += [{"role": "user", "content": q}, {"role": "assistant", "content": "正在检索报告……"}]
-        yield "", chat, PANEL_SEARCHING, turns
-        reply, panel, answer_text = self._ask(q, turns)
-        chat = [*chat[:-1], {"role": "assistant", "content": reply}]
+        talk = talk.with_message("user", q, self.limits)
+        pending = talk.with_message("assistant", "正在检索报告……", self.limits)
+        yield "", pending.messages(), PANEL_SEARCHING, pending
+        reply, panel, answer_text = self._ask(q, talk.turns)
+        done = pending.with_reply(reply, self.limits)
         if answer_text is not None:
-            turns += [{"role": "user", "content": q}, {"role": "assistant", "content": answer_text}]
-        yield "", chat, panel, turns
+            done = done.with_turn(q, answer_text, self.limits)
+        yield "", done.messages(), panel, done
 
-    def _ask(self, question: str, turns: list[Message]) -> tuple[str, str, str | None]:
+    def _ask(self, question: str, turns: Sequence[Turn]) -> tuple[str, str, str | None]:
         """(chat reply, citations panel, answer text to remember or None on error)."""
-        history = tuple(Turn(role=t["role"], content=t["content"]) for t in turns)
-        history = history[-self.max_history_turns :] if self.max_history_turns else ()
+        keep = self.limits.max_history_turns
+        history = tuple(turns[-keep:]) if keep else ()
         try:
             answer = self.service.answer(question, history, top_k=self.top_k)
         except (EmptyQuestionError, QuestionTooLongError, InvalidQuestionError) as exc:
@@ -125,8 +131,11 @@ def _invalid_message(exc: Exception) -> str:
     return "无法处理这个问题，请换一种问法。"
 
 
-def build_ui(service: QAService, *, top_k: int = 5, max_history_turns: int = 20) -> gr.Blocks:
-    handler = ChatHandler(service, top_k, max_history_turns)
+def build_ui(
+    service: QAService, *, top_k: int = 5, limits: ConversationLimits | None = None
+) -> gr.Blocks:
+    limits = limits or ConversationLimits()
+    handler = ChatHandler(service, top_k, limits.max_history_turns, limits)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(INTRO)
         status = gr.Markdown("正在载入索引信息……", elem_id="rq-status")
@@ -149,25 +158,20 @@ def build_ui(service: QAService, *, top_k: int = 5, max_history_turns: int = 20)
             with gr.Column(scale=2):
                 gr.Markdown("### 引用与出处")
                 citations = gr.HTML(PANEL_EMPTY, elem_id="rq-citations")
-        turns = gr.State([])
+        # the chatbot is an output only: the conversation stays on the server, in this state
+        conversation = gr.State(Conversation())
         gr.on(
             triggers=[ask.click, question.submit],
             fn=handler.respond,
-            inputs=[question, chatbot, turns],
-            outputs=[question, chatbot, citations, turns],
+            inputs=[question, conversation],
+            outputs=[question, chatbot, citations, conversation],
             api_name="ask",
             api_description="提问：返回清空的输入框、对话记录、引用面板 HTML",
         )
         clear.click(
-            lambda: ("", [], PANEL_EMPTY, []),
-            outputs=[question, chatbot, citations, turns],
+            lambda: ("", [], PANEL_EMPTY, Conversation()),
+            outputs=[question, chatbot, citations, conversation],
             api_visibility="private",
         )
         demo.load(lambda: status_line(service.info()), outputs=status, api_visibility="private")
     return demo
-
-
-def mount_ui(app: FastAPI, blocks: gr.Blocks, path: str = "/") -> FastAPI:
-    return gr.mount_gradio_app(
-        app, blocks, path=path, theme=theme(), css=CSS, ssr_mode=False, footer_links=["api"]
-    )

@@ -14,6 +14,7 @@ import pytest
 
 from app.config import REPO_ROOT, Settings, get_settings
 
+TEST_CLIENT_HOST = "testserver"  # the Host header TestClient sends
 SHARED_CACHE = Path(os.environ.get("REPORTQA_TEST_CACHE_DIR", REPO_ROOT / "var" / "cache"))
 
 
@@ -25,9 +26,12 @@ def shared_cache_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def session_settings(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Settings:
-    """Settings for the real corpus, an index of its own in tmp, the shared model cache."""
+    """Settings for the real corpus, an index of its own in tmp, the shared model cache
+    (TestClient's host name trusted too)."""
     return get_settings(
-        index_dir=tmp_path_factory.mktemp("index") / "index", cache_dir=shared_cache_dir
+        index_dir=tmp_path_factory.mktemp("index") / "index",
+        cache_dir=shared_cache_dir,
+        allowed_hosts=[TEST_CLIENT_HOST],
     )
 
 

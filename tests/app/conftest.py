@@ -12,7 +12,7 @@ from app.api import create_app
 from app.config import Settings
 from app.service import QAService
 from tests.app.fakes import FakeQAService
-from tests.app.live import LiveServer, live_server_for, make_settings
+from tests.app.live import LiveServer, free_port, live_server_for, make_settings
 
 
 @pytest.fixture
@@ -42,5 +42,6 @@ def live_fake_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveS
 @pytest.fixture(scope="module")
 def live_real_server(session_settings: Settings, real_service: QAService) -> Iterator[LiveServer]:
     """A live server over the real service (session fixtures from tests/conftest.py)."""
-    with live_server_for(create_app(session_settings, real_service)) as server:
+    settings = session_settings.model_copy(update={"port": free_port()})
+    with live_server_for(create_app(settings, real_service)) as server:
         yield server

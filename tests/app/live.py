@@ -14,6 +14,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.config import Settings, get_settings
+from app.http_server import server_config
+from tests.conftest import TEST_CLIENT_HOST
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,13 @@ def free_port() -> int:
 
 @contextmanager
 def live_server_for(app: FastAPI, timeout: float = 60.0) -> Iterator[LiveServer]:
-    """Run `app` under uvicorn on a free loopback port in a background thread."""
-    port = free_port()
-    config = uvicorn.Config(
+    """Run `app` under uvicorn on loopback, on its settings' port, in a background thread
+    (the UI's public URL is built from that port, so it must be the one served)."""
+    port = app.state.settings.port
+    config = server_config(
         app,
+        app.state.settings,
         host="127.0.0.1",
-        port=port,
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=2,  # gradio clients keep streams open
@@ -56,8 +59,12 @@ def live_server_for(app: FastAPI, timeout: float = 60.0) -> Iterator[LiveServer]
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    """Settings that never touch the repository's var/ directory."""
-    return get_settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", **overrides)
+    """Settings that never touch the repository's var/ directory, on a free port, trusting
+    TestClient's host name too."""
+    defaults: dict[str, object] = {"port": free_port(), "allowed_hosts": [TEST_CLIENT_HOST]}
+    return get_settings(
+        index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", **{**defaults, **overrides}
+    )
 
 
 # The fixed /api/ask passage contract (external evaluation relies on these keys).

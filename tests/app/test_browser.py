@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from app.api import create_app
+from app.error_bodies import BUSY
+from app.models import Answer, Turn
 from tests.app.fakes import FakeQAService
-from tests.app.live import LiveServer
+from tests.app.live import LiveServer, live_server_for, make_settings
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -106,6 +111,55 @@ def test_example_questions_fill_the_box_and_history_carries_over(page: Page) -> 
     expect(page.locator("#rq-chat")).to_contain_text("稳预期")  # the first answer is still there
     page.locator("#rq-clear").click()
     expect(page.locator("#rq-chat")).not_to_contain_text("稳预期")
+
+
+def test_a_follow_up_is_asked_with_the_server_side_history(
+    page: Page, live_fake_server: LiveServer
+) -> None:
+    """The page never sends the chat: the follow-up's history comes from the session state."""
+    fake = fake_of(live_fake_server)
+    ask(page, "2021年主要预期目标是什么？")
+    expect(page.locator("#rq-citations .rq-cite").first).to_be_visible()
+    first_answer = fake.calls[-1]
+    ask(page, "那新增城镇就业呢？")
+    expect(page.locator("#rq-chat")).to_contain_text("那新增城镇就业呢？")
+    expect(page.locator("#rq-chat .message-row")).to_have_count(4)
+    question, history, _ = fake.calls[-1]
+    assert question == "那新增城镇就业呢？"
+    assert [t.role for t in history] == ["user", "assistant"]
+    assert history[0].content == first_answer[0]
+    expect(page.locator("#rq-citations .rq-cite").first).to_be_visible()
+
+
+def test_a_full_queue_shows_a_busy_message_in_chinese(browser: Browser, tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path, ui_queue_size=1), SlowService())
+    with live_server_for(app) as server:
+        page = browser.new_page(locale="zh-CN")
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{server.url}/")
+        expect(page.locator("#rq-status")).to_contain_text("个段落")
+        fill_queue(server)
+        ask(page, "六稳是什么？")
+        expect(page.get_by_text(BUSY).first).to_be_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ui-busy.png"), full_page=True)
+        page.close()
+
+
+class SlowService(FakeQAService):
+    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+        time.sleep(2)
+        return super().answer(question, history, top_k)
+
+
+def fill_queue(server: LiveServer) -> None:
+    """One question running and one waiting: the queue (size 1) is full for ~4 s."""
+    config = httpx.get(f"{server.url}/config", timeout=10).json()
+    fn = next(d for d in config["dependencies"] if d["api_name"] == "ask")["id"]
+    for n in range(2):
+        body = {"fn_index": fn, "session_hash": f"filler{n}", "data": ["六保是什么？", None]}
+        assert httpx.post(f"{server.url}/gradio_api/queue/join", json=body).status_code == 200
+        time.sleep(0.3)  # the first one starts running, the second one waits
 
 
 def test_api_docs_render_without_network(browser: Browser, live_fake_server: LiveServer) -> None:

@@ -95,7 +95,7 @@ def test_real_openai_stream_equals_the_plain_completion(live_real_server: LiveSe
 def test_real_ui_endpoint_answers(live_real_server: LiveServer, real_service: QAService) -> None:
     expected = real_service.answer(GDP_TARGET, top_k=5)
     _, chat, panel = Client(f"{live_real_server.url}/", verbose=False).predict(
-        GDP_TARGET, [], api_name="/ask"
+        GDP_TARGET, api_name="/ask"
     )
     reply = chat[-1]["content"]
     reply_text = "".join(p.get("text", "") for p in reply) if isinstance(reply, list) else reply

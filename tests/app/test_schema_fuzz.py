@@ -1,8 +1,7 @@
-"""Property-based requests from the OpenAPI schema (schemathesis): never a 500, and every
-response matches the documented schema and status codes.
-
-Schema-valid requests may still get a 422: limits such as max_top_k come from settings at run
-time, so the `positive_data_acceptance` check is left out.
+"""Property-based requests from the OpenAPI schema (schemathesis, every check): never a 500,
+every response as documented, schema-valid requests accepted and invalid ones rejected. The
+schema carries this server's limits (app/openapi_limits.py); schemathesis.toml lists the two it
+cannot state.
 """
 
 from __future__ import annotations
@@ -35,4 +34,26 @@ def lifespan() -> Iterator[None]:
 @schema.parametrize()
 @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
-    case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
+    case.call_and_validate()
+
+
+def test_the_schema_states_this_servers_limits(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path, max_question_chars=40, max_top_k=8, max_history_turns=2, max_turn_chars=90
+    )
+    with TestClient(create_app(settings, FakeQAService(), ui=False)) as client:
+        spec = client.get("/openapi.json").json()
+    parts = spec["components"]["schemas"]
+    ask = parts["AskRequest"]["properties"]
+    assert (ask["question"]["minLength"], ask["question"]["maxLength"]) == (1, 40)
+    assert (ask["top_k"]["minimum"], ask["top_k"]["maximum"]) == (1, 8)
+    assert ask["history"]["maxItems"] == 2
+    turn = parts["HistoryTurnIn"]
+    assert turn["then"]["properties"]["content"]["maxLength"] == 40
+    assert turn["else"]["then"]["properties"]["content"]["maxLength"] == 90
+    search = {p["name"]: p["schema"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert search["q"]["maxLength"] == 40 and search["q"]["pattern"] == r"\S"
+    assert (search["k"]["minimum"], search["k"]["maximum"]) == (1, 8)
+    chunk = spec["paths"]["/api/chunks/{chunk_id}"]["get"]["parameters"][0]["schema"]
+    assert chunk["maxLength"] == 200
+    assert parts["ContentPart"]["properties"]["type"]["const"] == "text"

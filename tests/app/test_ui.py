@@ -12,6 +12,7 @@ from app.errors import QuestionTooLongError
 from app.models import Answer, Citation, Quote, Turn
 from app.ui import ChatHandler
 from app.ui_render import bold_as_html, chat_reply, citations_html, highlight, pages_label
+from app.ui_session import MAX_CHAT_MESSAGES, Conversation, ConversationLimits
 from index.models import Hit
 from tests.app.fakes import FakeQAService
 from tests.app.live import LiveServer
@@ -36,7 +37,7 @@ def test_ui_endpoint_answers_through_gradio_client(
     gradio: Client, live_fake_server: LiveServer
 ) -> None:
     expected = live_fake_server.app.state.service.answer(ANSWERED)
-    cleared, chat, panel = gradio.predict(ANSWERED, [], api_name="/ask")
+    cleared, chat, panel = gradio.predict(ANSWERED, api_name="/ask")
     assert cleared == ""
     assert [m["role"] for m in chat] == ["user", "assistant"]
     assert message_text(chat[0]) == ANSWERED
@@ -48,7 +49,7 @@ def test_ui_endpoint_answers_through_gradio_client(
 
 
 def test_ui_endpoint_shows_a_refusal_differently(gradio: Client) -> None:
-    _, chat, panel = gradio.predict(REFUSED, [], api_name="/ask")
+    _, chat, panel = gradio.predict(REFUSED, api_name="/ask")
     assert "报告中未找到答案" in message_text(chat[-1])
     assert 'class="rq-notice rq-refused"' in panel
     assert "可能相关的段落" in panel and "<mark>" not in panel
@@ -57,43 +58,57 @@ def test_ui_endpoint_shows_a_refusal_differently(gradio: Client) -> None:
 # --- the handler, called directly -----------------------------------------------------------
 
 
-def run(handler: ChatHandler, question: str, chat: list[Any], turns: list[Any]) -> tuple[Any, ...]:
-    *_, last = handler.respond(question, chat, turns)
+def run(handler: ChatHandler, question: str, talk: Conversation | None = None) -> tuple[Any, ...]:
+    *_, last = handler.respond(question, talk)
     return last
 
 
 def test_handler_keeps_history_across_turns() -> None:
     service = FakeQAService()
     handler = ChatHandler(service, top_k=3, max_history_turns=20)
-    _, chat, _, turns = run(handler, "2021年主要预期目标是什么？", [], [])
-    _, chat, _, turns = run(handler, "那新增城镇就业呢？", chat, turns)
+    _, chat, _, talk = run(handler, "2021年主要预期目标是什么？")
+    _, chat, _, talk = run(handler, "那新增城镇就业呢？", talk)
     first_answer = service.calls[0]
     assert service.calls[1][1] == (
         Turn("user", "2021年主要预期目标是什么？"),
         Turn("assistant", service.answer(first_answer[0]).text),
     )
     assert service.calls[1][2] == 3
-    assert len(chat) == 4 and len(turns) == 4
+    assert len(chat) == 4 and len(talk.turns) == 4
+    assert all(isinstance(m["content"], str) for m in chat), "the chat is text only"
 
 
 def test_handler_trims_history_to_the_limit() -> None:
     service = FakeQAService()
     handler = ChatHandler(service, top_k=5, max_history_turns=2)
-    turns = [{"role": "user", "content": f"问题{i}"} for i in range(5)]
-    run(handler, "六稳是什么？", [], turns)
+    talk = Conversation(turns=tuple(Turn("user", f"问题{i}") for i in range(5)))
+    run(handler, "六稳是什么？", talk)
     assert [t.content for t in service.calls[-1][1]] == ["问题3", "问题4"]
 
 
+def test_handler_remembers_a_bounded_conversation() -> None:
+    limits = ConversationLimits(max_history_turns=4, max_question_chars=30, max_turn_chars=20)
+    handler = ChatHandler(FakeQAService(max_question_chars=30), 5, 4, limits)
+    talk = Conversation()
+    for _ in range(40):
+        *_, talk = run(handler, ANSWERED, talk)
+    assert len(talk.turns) == 4 and len(talk.chat) == MAX_CHAT_MESSAGES
+    assert max(len(t.content) for t in talk.turns if t.role == "assistant") == 20
+    *_, talk = run(handler, "很长的问题" * 100, talk)
+    assert len(talk.chat[-2]["content"]) == 30 and talk.chat[-2]["content"].endswith("…")
+    assert "问题过长" in talk.chat[-1]["content"], "an over-long question is refused, not stored"
+
+
 def test_handler_shows_a_pending_state_first() -> None:
-    steps = list(ChatHandler(FakeQAService(), 5, 20).respond(ANSWERED, [], []))
+    steps = list(ChatHandler(FakeQAService(), 5, 20).respond(ANSWERED, None))
     assert len(steps) == 2
     assert "正在检索" in message_text(steps[0][1][-1]) and "正在检索" in steps[0][2]
 
 
 def test_handler_rejects_blank_questions_without_calling_the_service() -> None:
     service = FakeQAService()
-    _, chat, panel, turns = run(ChatHandler(service, 5, 20), "   ", [], [])
-    assert chat == [] and turns == [] and service.calls == []
+    _, chat, panel, talk = run(ChatHandler(service, 5, 20), "   ")
+    assert chat == [] and talk == Conversation() and service.calls == []
     assert "请输入问题" in panel
 
 
@@ -102,10 +117,10 @@ def test_handler_turns_service_errors_into_notices() -> None:
         def answer(self, question: str, history: Any = (), top_k: int = 5) -> Answer:
             raise QuestionTooLongError("too long")
 
-    _, chat, panel, turns = run(ChatHandler(TooLong(), 5, 20), "六稳是什么？", [], [])
+    _, chat, panel, talk = run(ChatHandler(TooLong(), 5, 20), "六稳是什么？")
     assert "问题过长" in message_text(chat[-1]) and "rq-error" in panel
-    assert turns == [], "a failed question is not remembered"
-    _, chat, panel, _ = run(ChatHandler(FakeQAService(), 5, 20), "请触发内部错误", [], [])
+    assert talk.turns == (), "a failed question is not remembered"
+    _, chat, panel, _ = run(ChatHandler(FakeQAService(), 5, 20), "请触发内部错误")
     assert "服务器内部错误" in panel and "index.faiss" not in panel
 
 

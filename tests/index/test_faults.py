@@ -272,10 +272,13 @@ def pristine(
 
 
 def small_settings(root: Path) -> Settings:
-    from tests.conftest import SHARED_CACHE
+    from tests.conftest import SHARED_CACHE, TEST_CLIENT_HOST
 
     return get_settings(
-        corpus_dir=root / "corpus", index_dir=root / "index", cache_dir=SHARED_CACHE
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        cache_dir=SHARED_CACHE,
+        allowed_hosts=[TEST_CLIENT_HOST],
     )
 
 
