@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,7 +73,10 @@ class ReportQAService:
 
     def info(self) -> ServiceInfo:
         m = self.store.manifest
-        return ServiceInfo(m.model, m.dim, m.chunk_count, m.documents, m.built_at, self.store_dir)
+        counts = Counter(c.doc_id for c in self.store.chunks)
+        return ServiceInfo(
+            m.model, m.dim, m.chunk_count, m.documents, m.built_at, self.store_dir, dict(counts)
+        )
 
 
 def build_embedder(settings: Settings, *, progress: bool = False) -> Embedder:

@@ -24,6 +24,7 @@ from app.errors import (
     EmptyQuestionError,
     InvalidQuestionError,
     QuestionTooLongError,
+    UnknownDocumentError,
 )
 from ingest.errors import ReportQAError
 
@@ -172,6 +173,12 @@ def _domain_text(request: Request, exc: ReportQAError) -> tuple[int, Text] | Non
         return 422, Text(
             "无法处理这个问题，请换一种问法。",
             "This question cannot be processed; please rephrase it.",
+        )
+    if isinstance(exc, UnknownDocumentError):
+        ids = "、".join(exc.doc_ids)[:200]
+        return 422, Text(
+            f"没有这些报告：{ids}（见 GET /api/documents）",
+            f"Unknown report id(s): {', '.join(exc.doc_ids)[:200]} (see GET /api/documents)",
         )
     if isinstance(exc, ChunkNotFoundError):
         chunk_id = request.path_params.get("chunk_id", "")

@@ -19,6 +19,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import ServiceDep, SettingsDep, check_question, check_turn, resolve_top_k
+from app.errors import UnknownDocumentError
 from app.http_errors import RequestRejected, Text, mark_language
 from app.models import Answer, Turn
 from app.render import message_text
@@ -36,6 +37,7 @@ from app.schemas import (
     ModelList,
     PassageOut,
     Usage,
+    citations_out,
 )
 from app.service import QAService
 
@@ -71,7 +73,21 @@ def _epoch(iso: str) -> int:
 
 @router.get("/models", response_model=ModelList, summary="可用模型（OpenAI 兼容）")
 def list_models(service: ServiceDep) -> ModelList:
-    return ModelList(data=[ModelCard(id=MODEL_ID, created=_epoch(service.info().index_built_at))])
+    """`reportqa` answers from every loaded report, `reportqa/<doc_id>` from that one."""
+    created = _epoch(service.info().index_built_at)
+    ids = [MODEL_ID, *(f"{MODEL_ID}/{d.doc_id}" for d in service.documents())]
+    return ModelList(data=[ModelCard(id=model, created=created) for model in ids])
+
+
+def reports_of_model(model: str) -> list[str] | None:
+    """The report ids a model name selects: None for `reportqa` (all), [doc_id] for
+    `reportqa/<doc_id>`; UnknownDocumentError for any other name."""
+    if model in ("", MODEL_ID):
+        return None
+    prefix = f"{MODEL_ID}/"
+    if model.startswith(prefix) and len(model) > len(prefix):
+        return [model[len(prefix) :]]
+    raise UnknownDocumentError(f"没有这个模型：{model}", (model[:200],))
 
 
 @router.post(
@@ -90,7 +106,7 @@ async def chat_completions(
         if message.role in ("user", "assistant"):
             check_turn(message.role, message.plain_text(), settings, english, name="messages")
     top_k = resolve_top_k(body.top_k, settings, english)
-    answer = await _answer(service, question, history, top_k)
+    answer = await _answer(service, question, history, top_k, reports_of_model(body.model))
     reply = _Reply(answer, body, prompt_chars=sum(len(m.plain_text()) for m in body.messages))
     if body.stream:
         return StreamingResponse(reply.sse(), media_type="text/event-stream")
@@ -98,9 +114,13 @@ async def chat_completions(
 
 
 async def _answer(
-    service: QAService, question: str, history: tuple[Turn, ...], top_k: int
+    service: QAService,
+    question: str,
+    history: tuple[Turn, ...],
+    top_k: int,
+    doc_ids: list[str] | None,
 ) -> Answer:
-    return await run_in_threadpool(service.answer, question, history, top_k)
+    return await run_in_threadpool(service.answer, question, history, top_k, doc_ids)
 
 
 class _Reply:
@@ -113,7 +133,7 @@ class _Reply:
         self.id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         self.created = int(time.time())
         self.content = message_text(answer)
-        self.citations = [PassageOut.from_citation(c) for c in answer.citations]
+        self.citations = citations_out(answer)
         self.usage = Usage(
             prompt_tokens=prompt_chars,
             completion_tokens=len(self.content),

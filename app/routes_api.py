@@ -20,13 +20,17 @@ from app.models import Turn
 from app.schemas import (
     ERROR_RESPONSES,
     MAX_CHUNK_ID,
+    MAX_DOC_IDS,
     AskRequest,
     AskResponse,
     ChunkOut,
+    DocumentOut,
+    DocumentsResponse,
     HealthResponse,
     HistoryTurnIn,
     SearchResponse,
     passages_out,
+    report_refs,
 )
 from index.models import SearchMode
 
@@ -53,7 +57,7 @@ def ask(
     for turn in body.history:
         check_turn(turn.role, turn.content, settings, english)
     started = time.perf_counter()
-    answer = service.answer(question, to_turns(body.history), top_k=top_k)
+    answer = service.answer(question, to_turns(body.history), top_k=top_k, doc_ids=body.doc_ids)
     timings = {**answer.timings_ms, "total": elapsed_ms(started)}
     return AskResponse.from_answer(answer, timings)
 
@@ -66,14 +70,30 @@ def search(
     q: Annotated[str, Query(description="查询文本")],
     k: Annotated[int | None, Query(description="返回段落数，1..max_top_k")] = None,
     mode: Annotated[SearchMode, Query(description="检索方式")] = "hybrid",
+    doc_ids: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_DOC_IDS, description="只在这些报告中检索（可重复）；缺省为全部"),
+    ] = None,
 ) -> SearchResponse:
     english = mark_language(request, q)
     query = check_question(q, settings, english, name="q")
     top_k = resolve_top_k(k, settings, english, name="k")
     started = time.perf_counter()
-    hits = service.search(query, k=top_k, mode=mode)
+    hits = service.search(query, k=top_k, mode=mode, doc_ids=doc_ids)
     timings = {"total": elapsed_ms(started)}
-    return SearchResponse(query=query, mode=mode, passages=passages_out(hits), timings_ms=timings)
+    passages = passages_out(hits, report_refs(service.documents()))
+    return SearchResponse(query=query, mode=mode, passages=passages, timings_ms=timings)
+
+
+@router.get("/documents", response_model=DocumentsResponse, summary="已加载的报告")
+def documents(service: ServiceDep) -> DocumentsResponse:
+    """Every loaded report: title, region, year, date, speaker, sections, pages, chunks."""
+    info = service.info()
+    counts = info.chunks_per_document
+    return DocumentsResponse(
+        documents=[DocumentOut.from_info(d, counts.get(d.doc_id, 0)) for d in service.documents()],
+        index_built_at=info.index_built_at,
+    )
 
 
 @router.get("/chunks/{chunk_id}", response_model=ChunkOut, summary="按 id 获取段落")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 
-from app.models import Answer, Citation
+from app.models import Answer, Citation, ReportRef
 from app.service import ServiceInfo
 from index.models import Hit
-from ingest.models import Chunk, Footnote
+from ingest.models import Chunk, DocumentInfo, Footnote
 
 
 class FootnoteOut(BaseModel):
@@ -23,10 +24,15 @@ class FootnoteOut(BaseModel):
 
 
 class PassageOut(BaseModel):
-    """A cited passage (n = its [n] marker) or a ranked passage (n = its rank, quote = "")."""
+    """A cited passage (n = its [n] marker) or a ranked passage (n = its rank, quote = ""),
+    with the report it comes from."""
 
     n: int
     chunk_id: str
+    doc_id: str = Field(description="报告 id")
+    title: str = Field(description="报告标题")
+    region: str = Field(description="报告所属地区")
+    year: int | None = Field(description="报告年份")
     section_path: list[str]
     page_start: int | None = Field(description="首页页码；来源无分页（网页、Word）时为 null")
     page_end: int | None
@@ -36,11 +42,15 @@ class PassageOut(BaseModel):
     footnotes: list[FootnoteOut]
 
     @classmethod
-    def from_hit(cls, hit: Hit, n: int, quote: str = "") -> PassageOut:
+    def from_hit(cls, hit: Hit, n: int, report: ReportRef, quote: str = "") -> PassageOut:
         chunk = hit.chunk
         return cls(
             n=n,
             chunk_id=chunk.chunk_id,
+            doc_id=chunk.doc_id,
+            title=report.title,
+            region=report.region,
+            year=report.year,
             section_path=list(chunk.section_path),
             page_start=chunk.page_start,
             page_end=chunk.page_end,
@@ -51,15 +61,60 @@ class PassageOut(BaseModel):
         )
 
     @classmethod
-    def from_citation(cls, citation: Citation) -> PassageOut:
-        return cls.from_hit(citation.hit, citation.n, citation.quote)
+    def from_citation(cls, citation: Citation, report: ReportRef) -> PassageOut:
+        return cls.from_hit(citation.hit, citation.n, report, citation.quote)
 
 
-def passages_out(hits: tuple[Hit, ...] | list[Hit]) -> list[PassageOut]:
-    return [PassageOut.from_hit(hit, n) for n, hit in enumerate(hits, start=1)]
+def report_refs(documents: Sequence[DocumentInfo]) -> Callable[[str], ReportRef]:
+    """doc_id -> how passages of that report name it."""
+    refs = {
+        d.doc_id: ReportRef(d.doc_id, d.meta.title, d.meta.region, d.meta.year) for d in documents
+    }
+    return lambda doc_id: refs.get(doc_id, ReportRef(doc_id, doc_id))
+
+
+def passages_out(hits: Sequence[Hit], report: Callable[[str], ReportRef]) -> list[PassageOut]:
+    return [PassageOut.from_hit(hit, n, report(hit.chunk.doc_id)) for n, hit in enumerate(hits, 1)]
+
+
+class DocumentOut(BaseModel):
+    """A loaded report: its record and what the index holds of it."""
+
+    doc_id: str
+    title: str
+    region: str
+    level: str
+    year: int | None
+    date: str
+    speaker: str
+    sections: int
+    pages: int | None = Field(description="页数；来源无分页时为 null")
+    chunks: int
+
+    @classmethod
+    def from_info(cls, info: DocumentInfo, chunks: int) -> DocumentOut:
+        meta = info.meta
+        return cls(
+            doc_id=meta.doc_id,
+            title=meta.title,
+            region=meta.region,
+            level=meta.level,
+            year=meta.year,
+            date=meta.date,
+            speaker=meta.speaker,
+            sections=sum(1 for o in info.outline if o.kind == "section"),
+            pages=info.pages,
+            chunks=chunks,
+        )
+
+
+class DocumentsResponse(BaseModel):
+    documents: list[DocumentOut]
+    index_built_at: str = Field(description="索引构建时间（ISO 8601，UTC）")
 
 
 MAX_CHUNK_ID = 200  # characters; chunk ids are "<doc id>-<position>-<hash>"
+MAX_DOC_IDS = 100  # reports one request may name
 
 
 def _integral(value: object) -> object:
@@ -91,6 +146,11 @@ class AskRequest(BaseModel):
         default_factory=list,
         description="此前的对话轮次（最多 max_history_turns 轮）；请求体不能超过 max_body_bytes（否则 413）",
     )
+    doc_ids: list[StrictStr] | None = Field(
+        default=None,
+        max_length=MAX_DOC_IDS,
+        description="只从这些报告中回答（见 GET /api/documents）；缺省为全部已加载的报告；未知的 id 返回 422",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -113,10 +173,16 @@ class AskResponse(BaseModel):
         return cls(
             answer=answer.text,
             refused=answer.refused,
-            citations=[PassageOut.from_citation(c) for c in answer.citations],
-            passages=passages_out(answer.passages),
+            citations=citations_out(answer),
+            passages=passages_out(answer.passages, answer.report),
             timings_ms=timings_ms,
         )
+
+
+def citations_out(answer: Answer) -> list[PassageOut]:
+    return [
+        PassageOut.from_citation(c, answer.report(c.hit.chunk.doc_id)) for c in answer.citations
+    ]
 
 
 class SearchResponse(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.models import Answer, Turn
@@ -19,6 +19,7 @@ class ServiceInfo:
     documents: tuple[str, ...]
     index_built_at: str  # ISO 8601
     index_dir: str
+    chunks_per_document: dict[str, int] = field(default_factory=dict)
 
 
 class QAService(Protocol):

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 import gradio as gr
 
 from app.errors import EmptyQuestionError, InvalidQuestionError, QuestionTooLongError
+from app.examples import examples
 from app.models import Turn
 from app.service import QAService
 from app.ui_render import (
@@ -20,6 +21,7 @@ from app.ui_render import (
     chat_reply,
     citations_html,
     notice_html,
+    report_choices,
     status_line,
 )
 from app.ui_session import Conversation, ConversationLimits, Message
@@ -27,19 +29,13 @@ from app.ui_session import Conversation, ConversationLimits, Message
 logger = logging.getLogger(__name__)
 
 TITLE = "政府工作报告问答"
-EXAMPLES = (
-    "2021年地区生产总值预期增长多少？",
-    "“六稳”指的是什么？",
-    "2021年计划新增城镇就业多少人？",
-    "2020年规模以上工业增加值增长了多少？",
-    "What is the GDP growth target for 2021?",
-)
 INTRO = (
     f"# {TITLE}\n"
     "基于政府工作报告原文的**抽取式**问答：答案中的每一句都摘自报告，"
     "并以 `[n]` 标注出处；报告中没有的内容会明确说明“未找到”，不会编造。"
 )
-PLACEHOLDER = "输入关于报告的问题，例如：2021年地区生产总值预期增长多少？"
+PLACEHOLDER = "输入关于报告的问题，例如：今年地区生产总值预期增长多少？"
+PICKER_INFO = "不选即为全部已加载的报告"
 
 CSS = """
 .rq-panel { display: flex; flex-direction: column; gap: 12px; font-size: 14px; line-height: 1.7; }
@@ -50,6 +46,7 @@ CSS = """
 .rq-cite.rq-related { border-left-color: #9ca3af; background: #f9fafb; }
 .rq-head { display: flex; flex-wrap: wrap; gap: 8px; align-items: baseline; margin-bottom: 6px; }
 .rq-n { font-weight: 700; color: #b91c1c; }
+.rq-report { color: #6b7280; font-size: 12px; margin-bottom: 2px; }
 .rq-related .rq-n { color: #6b7280; font-weight: 600; font-size: 12px; }
 .rq-path { color: #374151; font-weight: 600; flex: 1 1 auto; }
 .rq-page { color: #fff; background: #b91c1c; border-radius: 10px; padding: 0 8px; font-size: 12px; }
@@ -93,7 +90,12 @@ class ChatHandler:
         self.top_k = top_k
         self.limits = limits or ConversationLimits(max_history_turns=max_history_turns)
 
-    def respond(self, question: str | None, conversation: Conversation | None) -> Iterator[Step]:
+    def respond(
+        self,
+        question: str | None,
+        reports: Sequence[str] | None,
+        conversation: Conversation | None,
+    ) -> Iterator[Step]:
         talk, q = conversation or Conversation(), (question or "").strip()
         if not q:
             yield "", talk.messages(), notice_html("请输入问题。"), talk
@@ -101,18 +103,40 @@ class ChatHandler:
         talk = talk.with_message("user", q, self.limits)
         pending = talk.with_message("assistant", "正在检索报告……", self.limits)
         yield "", pending.messages(), PANEL_SEARCHING, pending
-        reply, panel, answer_text = self._ask(q, talk.turns)
+        reply, panel, answer_text = self._ask(q, talk.turns, self._reports(reports))
         done = pending.with_reply(reply, self.limits)
         if answer_text is not None:
             done = done.with_turn(q, answer_text, self.limits)
         yield "", done.messages(), panel, done
 
-    def _ask(self, question: str, turns: Sequence[Turn]) -> tuple[str, str, str | None]:
+    def respond_example(
+        self,
+        index: int | None,
+        reports: Sequence[str] | None,
+        conversation: Conversation | None,
+    ) -> Iterator[Step]:
+        """A click on an example asks it."""
+        questions = self.examples()
+        question = questions[index] if index is not None and 0 <= index < len(questions) else ""
+        yield from self.respond(question, reports, conversation)
+
+    def examples(self) -> list[str]:
+        return examples(self.service.documents())
+
+    def _reports(self, reports: Sequence[str] | None) -> list[str] | None:
+        """The reports picked that are loaded (None: all of them)."""
+        loaded = {d.doc_id for d in self.service.documents()}
+        picked = [r for r in reports or () if isinstance(r, str) and r in loaded]
+        return picked or None
+
+    def _ask(
+        self, question: str, turns: Sequence[Turn], reports: list[str] | None = None
+    ) -> tuple[str, str, str | None]:
         """(chat reply, citations panel, answer text to remember or None on error)."""
         keep = self.limits.max_history_turns
         history = tuple(turns[-keep:]) if keep else ()
         try:
-            answer = self.service.answer(question, history, top_k=self.top_k)
+            answer = self.service.answer(question, history, top_k=self.top_k, doc_ids=reports)
         except (EmptyQuestionError, QuestionTooLongError, InvalidQuestionError) as exc:
             message = _invalid_message(exc)
             return f"⚠️ {message}", notice_html(message), None
@@ -139,6 +163,14 @@ def build_ui(
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(INTRO)
         status = gr.Markdown("正在载入索引信息……", elem_id="rq-status")
+        reports = gr.Dropdown(
+            choices=[],
+            value=[],
+            multiselect=True,
+            label="报告范围",
+            info=PICKER_INFO,
+            elem_id="rq-reports",
+        )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -154,7 +186,13 @@ def build_ui(
                     )
                     ask = gr.Button("提问", variant="primary", scale=1, elem_id="rq-ask")
                 clear = gr.Button("清空对话", size="sm", elem_id="rq-clear")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题")
+                samples = gr.Dataset(
+                    components=[question],
+                    samples=[],
+                    type="index",
+                    label="示例问题（点击即提问）",
+                    elem_id="rq-examples",
+                )
             with gr.Column(scale=2):
                 gr.Markdown("### 引用与出处")
                 citations = gr.HTML(PANEL_EMPTY, elem_id="rq-citations")
@@ -163,15 +201,33 @@ def build_ui(
         gr.on(
             triggers=[ask.click, question.submit],
             fn=handler.respond,
-            inputs=[question, conversation],
+            inputs=[question, reports, conversation],
             outputs=[question, chatbot, citations, conversation],
             api_name="ask",
-            api_description="提问：返回清空的输入框、对话记录、引用面板 HTML",
+            api_description="提问（可选报告范围）：返回清空的输入框、对话记录、引用面板 HTML",
+        )
+        samples.click(
+            handler.respond_example,
+            inputs=[samples, reports, conversation],
+            outputs=[question, chatbot, citations, conversation],
+            api_visibility="private",
         )
         clear.click(
             lambda: ("", [], PANEL_EMPTY, Conversation()),
             outputs=[question, chatbot, citations, conversation],
             api_visibility="private",
         )
-        demo.load(lambda: status_line(service.info()), outputs=status, api_visibility="private")
+        demo.load(
+            lambda: _loaded(service, handler),
+            outputs=[status, reports, samples],
+            api_visibility="private",
+        )
     return demo
+
+
+def _loaded(service: QAService, handler: ChatHandler) -> tuple[str, object, object]:
+    """The header, the report picker's choices and the examples, from the loaded reports."""
+    documents = service.documents()
+    picker = gr.Dropdown(choices=report_choices(documents), value=[])
+    shown = gr.Dataset(samples=[[q] for q in handler.examples()])
+    return status_line(service.info(), documents), picker, shown

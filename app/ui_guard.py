@@ -104,13 +104,22 @@ def _fn_of(blocks: gr.Blocks, kind: Kind, api: str | None, body: dict[str, Any])
     return blocks.fns[fn_index]
 
 
+MAX_PICKED = 100  # reports a picker value may name
+MAX_PICK_CHARS = 200
+MAX_EXAMPLE_INDEX = 100
+
+
 def _accepts(block: Any, value: object) -> bool:
-    """Text for text inputs, an example's index for the examples, nothing for state."""
+    """Text for text inputs, a list of report ids for the report picker, an example's index
+    for the examples (the handler checks it against the examples shown), nothing for state."""
     if block.stateful:
         return value is None
     if isinstance(block, gr.Dataset):
-        samples = len(block.samples or [])
-        return type(value) is int and 0 <= value < samples
+        return type(value) is int and 0 <= value < MAX_EXAMPLE_INDEX
+    if isinstance(block, gr.Dropdown) and isinstance(value, list):
+        return len(value) <= MAX_PICKED and all(
+            isinstance(v, str) and len(v) <= MAX_PICK_CHARS for v in value
+        )
     return value is None or isinstance(value, str)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from app.models import Answer, Quote
+from app.models import Answer, Quote, ReportRef
 from app.render import RELATED_LIMIT, pages_label
 from app.service import ServiceInfo
 from index.models import Hit
+from ingest.models import DocumentInfo
 
 PANEL_EMPTY = (
     '<div class="rq-panel rq-empty">提问后，这里会列出答案引用的原文段落：'
@@ -52,15 +54,24 @@ def _footnotes(hit: Hit) -> str:
     return f'<div class="rq-notes"><div class="rq-notes-title">注释</div>{items}</div>'
 
 
-def card(label: str, hit: Hit, quotes: Sequence[Quote] = (), related: bool = False) -> str:
-    """One passage: marker, section path, page, text with the quote highlighted, footnotes."""
+def card(
+    label: str,
+    hit: Hit,
+    report: ReportRef,
+    quotes: Sequence[Quote] = (),
+    related: bool = False,
+) -> str:
+    """One passage: marker, its report's title, section path, page, text with the quote
+    highlighted, footnotes."""
     chunk = hit.chunk
     path = " › ".join(html.escape(part) for part in chunk.section_path) or "（正文）"
     kind = "rq-cite rq-related" if related else "rq-cite"
     pages = pages_label(chunk.page_start, chunk.page_end)
     page = f'<span class="rq-page">{pages}</span>' if pages else ""
     return (
-        f'<div class="{kind}" data-chunk-id="{html.escape(chunk.chunk_id)}">'
+        f'<div class="{kind}" data-chunk-id="{html.escape(chunk.chunk_id)}" '
+        f'data-doc-id="{html.escape(chunk.doc_id)}">'
+        f'<div class="rq-report">{html.escape(report.title)}</div>'
         f'<div class="rq-head"><span class="rq-n">{html.escape(label)}</span>'
         f'<span class="rq-path">{path}</span>'
         f"{page}</div>"
@@ -73,7 +84,10 @@ def citations_html(answer: Answer) -> str:
     """The citations panel: cited passages, or a refusal notice with possibly related passages."""
     if answer.refused or not answer.citations:
         return refusal_html(answer)
-    cards = "".join(card(f"[{c.n}]", c.hit, c.quotes) for c in answer.citations)
+    cards = "".join(
+        card(f"[{c.n}]", c.hit, answer.report(c.hit.chunk.doc_id), c.quotes)
+        for c in answer.citations
+    )
     return f'<div class="rq-panel"><div class="rq-h">引用出处（{len(answer.citations)}）</div>{cards}</div>'
 
 
@@ -85,7 +99,9 @@ def refusal_html(answer: Answer) -> str:
     )
     if not related:
         return f'<div class="rq-panel">{notice}</div>'
-    cards = "".join(card("相关", hit, related=True) for hit in related)
+    cards = "".join(
+        card("相关", hit, answer.report(hit.chunk.doc_id), related=True) for hit in related
+    )
     heading = '<div class="rq-h">可能相关的段落（仅供参考，并非答案）</div>'
     return f'<div class="rq-panel">{notice}{heading}{cards}</div>'
 
@@ -113,9 +129,34 @@ def chat_reply(answer: Answer) -> str:
     return bold_as_html(answer.text)
 
 
-def status_line(info: ServiceInfo) -> str:
-    documents = "、".join(info.documents) or "（无）"
+def status_line(info: ServiceInfo, documents: Sequence[DocumentInfo] = ()) -> str:
+    """The header: the loaded reports by title, the index size and its build time in the
+    server's local time."""
+    titles = "、".join(f"《{d.meta.title}》" for d in documents) or "、".join(info.documents)
     return (
-        f"已载入文档：{documents} · {info.chunk_count} 个段落 · 向量模型 `{info.model}` · "
-        f"索引构建于 {info.index_built_at}"
+        f"已载入报告：{titles or '（无）'} · {info.chunk_count} 个段落 · 向量模型 `{info.model}` · "
+        f"索引构建于 {local_time(info.index_built_at)}"
     )
+
+
+def local_time(iso: str) -> str:
+    """`2026-12-01 21:59 UTC` (the local time zone of the server) for an ISO 8601 time."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    local = when.astimezone()
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
+
+
+def report_choices(documents: Sequence[DocumentInfo]) -> list[tuple[str, str]]:
+    """(label, doc_id) for the report picker: title, region and year."""
+    out = []
+    for d in documents:
+        extra = "，".join(
+            x for x in (d.meta.region, f"{d.meta.year}年" if d.meta.year else "") if x
+        )
+        out.append((f"{d.meta.title}（{extra}）" if extra else d.meta.title, d.doc_id))
+    return out

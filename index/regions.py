@@ -128,3 +128,11 @@ def _province_by_place() -> dict[str, str]:
 def province_of(place: str) -> str:
     """The province a city is in ("" for a province or an unknown place)."""
     return _province_by_place().get(place, "")
+
+
+def english_name(region: str) -> str:
+    """`Guangdong` for 广东省, `Zigong` for 自贡市 ("" for an unknown name)."""
+    for province in provinces():
+        if region == province.name:
+            return province.english
+    return _pinyin(short_name(region)) if region else ""

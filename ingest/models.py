@@ -291,6 +291,7 @@ class DocumentInfo:
     outline: tuple[Outline, ...] = ()
     glossary_heading: str = ""
     pages: int | None = None  # None: the source has no pages
+    glossary_terms: tuple[str, ...] = ()
 
     @property
     def doc_id(self) -> str:
@@ -321,4 +322,5 @@ def document_info(document: Document) -> DocumentInfo:
         outline=tuple(outline_of(s) for s in document.sections),
         glossary_heading=heading,
         pages=len(document.pages) if document.pages else None,
+        glossary_terms=tuple(e.term for e in document.glossary),
     )

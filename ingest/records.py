@@ -25,6 +25,7 @@ def info_from_dict(data: dict[str, Any]) -> DocumentInfo:
         outline=tuple(_outline(o) for o in data.get("outline", ())),
         glossary_heading=data.get("glossary_heading", ""),
         pages=data.get("pages"),
+        glossary_terms=tuple(data.get("glossary_terms", ())),
     )
 
 

@@ -14,13 +14,20 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.errors import ChunkNotFoundError, EmptyQuestionError, QuestionTooLongError
-from app.models import Answer, Citation, Quote, Turn
+from app.errors import (
+    ChunkNotFoundError,
+    EmptyQuestionError,
+    QuestionTooLongError,
+    UnknownDocumentError,
+)
+from app.models import Answer, Citation, Quote, ReportRef, Turn
 from app.service import ServiceInfo
 from index.models import Hit, SearchMode
-from ingest.models import Chunk, Footnote
+from ingest.models import Chunk, DocumentInfo, DocumentMeta, Footnote
 
 DOC_ID = "zigong-2021"
+FAKE_TITLE = "2021年自贡市政府工作报告"
+FAKE_REPORT = ReportRef(DOC_ID, FAKE_TITLE, "示例市", 2021)
 FAKE_MODEL = "fake-bigram"
 REFUSED_YEARS = ("2022", "2023", "2019")
 MIN_SCORE = 0.30
@@ -167,7 +174,13 @@ class FakeQAService:
         self.calls: list[tuple[str, tuple[Turn, ...], int]] = []
         self._lock = threading.Lock()
 
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
         q = question.strip()
         if not q:
             raise EmptyQuestionError("问题不能为空")
@@ -175,6 +188,7 @@ class FakeQAService:
             raise QuestionTooLongError("问题过长")
         if "触发内部错误" in q:
             raise RuntimeError("/srv/secret/index.faiss is corrupt")
+        self._check(doc_ids)
         with self._lock:
             self.calls.append((question, tuple(history), top_k))
         passages = tuple(self.search(q, k=top_k))
@@ -192,9 +206,17 @@ class FakeQAService:
             language=_language(q),  # type: ignore[arg-type]
             kind="fact",
             timings_ms={"retrieve": 1.5, "answer": 0.5},
+            reports=(FAKE_REPORT,),
         )
 
-    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: SearchMode = "hybrid",
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        self._check(doc_ids)
         wanted = _bigrams(query)
         scored = []
         for chunk in self.chunks:
@@ -206,6 +228,16 @@ class FakeQAService:
             Hit(chunk=c, score=s, dense_score=s, lexical_score=s * 10, rank=rank)
             for rank, (s, c) in enumerate(scored[:k], start=1)
         ]
+
+    def documents(self) -> list[DocumentInfo]:
+        return [
+            DocumentInfo(DocumentMeta(DOC_ID, FAKE_TITLE, region="示例市", year=2021), pages=36)
+        ]
+
+    def _check(self, doc_ids: Sequence[str] | None) -> None:
+        unknown = [d for d in doc_ids or () if d != DOC_ID]
+        if unknown:
+            raise UnknownDocumentError(f"没有这些报告：{', '.join(unknown)}", tuple(unknown))
 
     def chunk(self, chunk_id: str) -> Chunk:
         for chunk in self.chunks:
@@ -244,4 +276,5 @@ class FakeQAService:
             language="en" if english else "zh",
             kind="refusal",
             timings_ms={"retrieve": 1.5},
+            reports=(FAKE_REPORT,),
         )

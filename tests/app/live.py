@@ -67,10 +67,15 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     )
 
 
-# The fixed /api/ask passage contract (external evaluation relies on these keys).
+# The fixed /api/ask passage contract (external evaluation relies on these keys); every
+# passage names its report (doc_id, title, region, year).
 PASSAGE_KEYS = {
     "n",
     "chunk_id",
+    "doc_id",
+    "title",
+    "region",
+    "year",
     "section_path",
     "page_start",
     "page_end",

@@ -32,9 +32,18 @@ def user(text: str) -> ChatCompletionUserMessageParam:
 
 
 def test_models_lists_the_service(oai: openai.OpenAI) -> None:
+    """`reportqa` answers from every report, `reportqa/<doc_id>` from one."""
     models = oai.models.list()
-    assert [m.id for m in models.data] == ["reportqa"]
+    assert [m.id for m in models.data] == ["reportqa", "reportqa/zigong-2021"]
     assert models.data[0].owned_by == "reportqa"
+
+
+def test_a_model_selects_a_report(oai: openai.OpenAI, fake: FakeQAService) -> None:
+    one = oai.chat.completions.create(model="reportqa/zigong-2021", messages=[user(QUESTION)])
+    assert one.choices[0].message.content
+    with pytest.raises(openai.UnprocessableEntityError) as error:
+        oai.chat.completions.create(model="reportqa/nowhere-1999", messages=[user(QUESTION)])
+    assert "nowhere-1999" in str(error.value)
 
 
 def test_completion_text_carries_answer_and_sources(

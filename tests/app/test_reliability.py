@@ -31,7 +31,7 @@ from app.models import Answer, Turn
 from app.service import QAService, ServiceInfo
 from index.errors import IndexCorruptError
 from index.models import Hit, SearchMode
-from ingest.models import Chunk
+from ingest.models import Chunk, DocumentInfo
 from tests.app.fakes import FakeQAService
 from tests.app.live import LiveServer, live_server_for, make_settings
 
@@ -40,6 +40,7 @@ OPERATIONS = {
     ("GET", "/api/search"),
     ("GET", "/api/chunks/{chunk_id}"),
     ("GET", "/api/health"),
+    ("GET", "/api/documents"),
     ("GET", "/v1/models"),
     ("POST", "/v1/chat/completions"),
 }
@@ -331,12 +332,27 @@ class BrokenService:
             "/root/.venv/lib/python3.11/site-packages/faiss/__init__.py: bad index"
         )
 
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
         self._fail()
         raise AssertionError
 
-    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: SearchMode = "hybrid",
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[Hit]:
         raise IndexCorruptError("index file /tmp/x/vectors.npy is truncated (checksum mismatch)")
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.fake.documents()
 
     def chunk(self, chunk_id: str) -> Chunk:
         self._fail()
@@ -405,7 +421,13 @@ class Panic(BaseException):
 
 
 class PanickingService(FakeQAService):
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
         raise Panic("index out of bounds: the len is 9854 but the index is 9855")
 
 

@@ -59,7 +59,7 @@ def test_ui_endpoint_shows_a_refusal_differently(gradio: Client) -> None:
 
 
 def run(handler: ChatHandler, question: str, talk: Conversation | None = None) -> tuple[Any, ...]:
-    *_, last = handler.respond(question, talk)
+    *_, last = handler.respond(question, None, talk)
     return last
 
 
@@ -100,7 +100,7 @@ def test_handler_remembers_a_bounded_conversation() -> None:
 
 
 def test_handler_shows_a_pending_state_first() -> None:
-    steps = list(ChatHandler(FakeQAService(), 5, 20).respond(ANSWERED, None))
+    steps = list(ChatHandler(FakeQAService(), 5, 20).respond(ANSWERED, None, None))
     assert len(steps) == 2
     assert "正在检索" in message_text(steps[0][1][-1]) and "正在检索" in steps[0][2]
 
@@ -114,7 +114,9 @@ def test_handler_rejects_blank_questions_without_calling_the_service() -> None:
 
 def test_handler_turns_service_errors_into_notices() -> None:
     class TooLong(FakeQAService):
-        def answer(self, question: str, history: Any = (), top_k: int = 5) -> Answer:
+        def answer(
+            self, question: str, history: Any = (), top_k: int = 5, doc_ids: Any = None
+        ) -> Answer:
             raise QuestionTooLongError("too long")
 
     _, chat, panel, talk = run(ChatHandler(TooLong(), 5, 20), "六稳是什么？")

@@ -136,12 +136,12 @@ def test_text_questions_still_work_on_every_event_route(server: LiveServer) -> N
     """The same routes answer text, so the rejections above are about the files."""
     joined = httpx.post(
         f"{server.url}/gradio_api/queue/join",
-        json=join_body(server, "texts1", ["“六稳”指的是什么？", None]),
+        json=join_body(server, "texts1", ["“六稳”指的是什么？", [], None]),
         timeout=20,
     )
     assert joined.status_code == 200, joined.text
     assert "稳就业" in read_stream(server, "texts1")
-    called = httpx.post(f"{server.url}/gradio_api/call/ask", json={"data": ["六保是什么？"]})
+    called = httpx.post(f"{server.url}/gradio_api/call/ask", json={"data": ["六保是什么？", []]})
     event_id = called.json()["event_id"]
     result = httpx.get(f"{server.url}/gradio_api/call/ask/{event_id}", timeout=20).text
     assert "event: complete" in result and "保居民就业" in sse_data(result)

@@ -60,6 +60,7 @@ def test_round_trip_keeps_rows_vectors_and_bm25(
     np.testing.assert_allclose(loaded.lexical.scores("就业"), store.lexical.scores("就业"))
     assert loaded.manifest.chunk_count == 4 and loaded.manifest.model == "fake-hash"
     assert set(loaded.manifest.files) == {
+        "documents.json",
         "chunks.jsonl",
         "bm25.json",
         "vectors.npy",
