@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embedder import BUNDLED_MODEL
@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embed_batch_size: int = Field(default=16, ge=1, le=1024)
+    # what runs the model: torch (sentence-transformers, fp32) or ONNX Runtime (bundled
+    # model only; fp32, or int8 weights); the index records it and is rebuilt on a change
+    embed_backend: Literal["torch", "onnx"] = "onnx"
+    embed_precision: Literal["fp32", "int8"] = "int8"
+    query_cache_size: int = Field(default=256, ge=0, le=100_000)  # query vectors; 0: off
 
     # chunking
     max_tokens: int = Field(default=256, ge=32, le=8192)
@@ -46,6 +51,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     admin_token: str = ""  # admin HTTP actions are off while this is empty
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _precision_fits_backend(self) -> Settings:
+        if self.embed_backend == "torch" and self.embed_precision != "fp32":
+            raise ValueError(
+                "REPORTQA_EMBED_PRECISION=int8 needs REPORTQA_EMBED_BACKEND=onnx "
+                "(the torch backend runs fp32)"
+            )
+        return self
 
 
 def get_settings(**overrides: object) -> Settings:

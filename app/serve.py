@@ -22,11 +22,12 @@ def serve(settings: Settings) -> None:
     # Load (or build, with progress bars) the model and index before binding the port, so
     # a fresh checkout shows what it is doing and a broken index fails with one line.
     service = build_service(settings, progress=True)
-    # One torch thread per request: a query is one short sequence, and the request threads
-    # already use both cores (`reportqa load`, 32 clients: ~21 req/s vs ~18 with 2 threads).
-    import torch
+    if settings.embed_backend == "torch":  # ONNX sessions run one thread per call already
+        # One torch thread per request: a query is one short sequence, and the request
+        # threads already use both cores (`reportqa load`, 32 clients: ~21 vs ~18 req/s).
+        import torch
 
-    torch.set_num_threads(1)
+        torch.set_num_threads(1)
     app = create_app(settings, service)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
 
