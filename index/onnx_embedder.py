@@ -1,8 +1,10 @@
 """The bundled model under ONNX Runtime: `tokenizers` + one inference session + mean pooling.
 
-Neither torch nor transformers is imported. The session runs each call on one intra-op
-thread (serving runs requests in parallel threads, and ONNX Runtime's `run` is safe to call
-concurrently); a long list of passages is split into batches that run on `workers` threads.
+Neither torch nor transformers is imported. Each text runs alone: int8's dynamic
+quantisation scales activations per run, so a batch would make a text's vector depend on
+its neighbours (cosine 0.997 measured), and without padding a single run costs no more per
+text on this CPU. A run uses one intra-op thread; many texts (an index build) run on
+`workers` threads, as concurrent requests do (ONNX Runtime's `run` is thread-safe).
 """
 
 from __future__ import annotations
@@ -42,18 +44,14 @@ class OnnxEmbedder(Embedder):
         precision: Precision,
         query_prefix: str = "query: ",
         passage_prefix: str = "passage: ",
-        batch_size: int = 16,
         workers: int | None = None,
     ) -> None:
         from tokenizers import Tokenizer
 
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
         started = time.perf_counter()
         self.model_id = model_id
         self.precision = precision
         self.prefixes: dict[Kind, str] = {"query": query_prefix, "passage": passage_prefix}
-        self.batch_size = batch_size
         self.workers = workers or min(os.cpu_count() or 1, 4)
         self.dim = int(read_export_manifest(folder)["dim"])
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
@@ -64,29 +62,15 @@ class OnnxEmbedder(Embedder):
         items = as_text_list(texts)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
-        prefix = self.prefixes[kind]
-        texts = [prefix + text for text in items]
-        # longest first, as sentence-transformers does: batches of similar length pad less
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for rows, vectors in zip(batches, self._run_batches(texts, batches), strict=True):
-            out[rows] = vectors
-        return out
-
-    def _run_batches(self, texts: list[str], batches: list[list[int]]) -> list[np.ndarray]:
-        def run(rows: list[int]) -> np.ndarray:
-            return self._encode_batch([texts[i] for i in rows])
-
-        if len(batches) == 1 or self.workers == 1:
-            return [run(rows) for rows in batches]
+        prefixed = [self.prefixes[kind] + text for text in items]
+        if len(prefixed) == 1 or self.workers == 1:
+            return np.vstack([self._encode_one(text) for text in prefixed])
         with ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-encode") as pool:
-            return list(pool.map(run, batches))
+            return np.vstack(list(pool.map(self._encode_one, prefixed)))
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _encode_one(self, text: str) -> np.ndarray:
+        ids = np.array([self._tokenizer.encode(text).ids], dtype=np.int64)
+        mask = np.ones_like(ids)
         (hidden,) = self._session.run([OUTPUT], dict(zip(INPUTS, (ids, mask), strict=True)))
         return mean_pool(hidden, mask)
 

@@ -3,7 +3,7 @@
 Beside the sentence-transformers folder `<name>` the cache holds `<name>-onnx-fp32` (the
 BERT encoder exported with `torch.onnx.export`, its last hidden state as output) and
 `<name>-onnx-int8` (the same graph with onnxruntime's dynamic, per-channel int8 weight
-quantisation). Each holds `model.onnx`, `tokenizer.json` (padding and truncation set, for
+quantisation). Each holds `model.onnx`, `tokenizer.json` (with the model's truncation, for
 the `tokenizers` package) and `onnx_export.json`, written last: the format version, the
 source folder's manifest checksum, and the size and sha256 of every file. A folder whose
 files do not match is reported and rebuilt.
@@ -34,7 +34,7 @@ from index.manifest import file_sha256
 logger = logging.getLogger(__name__)
 
 MANIFEST = "onnx_export.json"
-FORMAT_VERSION = 1  # bump when the export changes: older folders are rebuilt
+FORMAT_VERSION = 2  # bump when the export changes: older folders are rebuilt
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 INPUTS = ("input_ids", "attention_mask")
@@ -173,14 +173,13 @@ def _last_hidden_state(torch: Any, model: Any) -> Any:
 
 
 def _write_tokenizer(source: Path, path: Path) -> None:
-    """The source's tokenizer with its sentence-transformers truncation and padding set."""
+    """The source's tokenizer with its sentence-transformers truncation (texts run one at a
+    time, unpadded)."""
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(source / TOKENIZER_FILE))
     max_length = json.loads((source / "sentence_bert_config.json").read_text())["max_seq_length"]
-    pad = json.loads((source / "special_tokens_map.json").read_text())["pad_token"]
     tokenizer.enable_truncation(max_length=int(max_length))
-    tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad), pad_token=pad)
     tokenizer.save(str(path))
 
 
