@@ -25,10 +25,10 @@ class HashEmbedder(Embedder):
         self.model_id = model_id
         self.backend = backend
         self.precision = precision
-        self.calls: list[list[str]] = []
+        self.calls: list[tuple[str, list[str]]] = []  # (kind, texts) of every encode
 
     def encode(self, texts: Sequence[str], *, kind: Literal["query", "passage"]) -> np.ndarray:
-        self.calls.append(list(texts))
+        self.calls.append((kind, list(texts)))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for a, b in zip(text, text[1:], strict=False):
