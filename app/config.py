@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     # what runs the model: torch (sentence-transformers, fp32) or ONNX Runtime (bundled
     # model only; fp32, or int8 weights); the index records it and is rebuilt on a change
     embed_backend: Literal["torch", "onnx"] = "onnx"
-    embed_precision: Literal["fp32", "int8"] = "int8"
+    embed_precision: Literal["fp32", "int8"] = "fp32"
     query_cache_size: int = Field(default=256, ge=0, le=100_000)  # query vectors; 0: off
 
     # chunking

@@ -173,18 +173,13 @@ def _load_onnx(
     from index.onnx_export import ensure_onnx_model
 
     folder = ensure_onnx_model(ensure_bundled_model(cache_dir, progress=progress), precision)
-    try:
-        return OnnxEmbedder(
-            folder,
-            model_id=BUNDLED_MODEL,
-            precision=precision,
-            query_prefix=prefixes[0],
-            passage_prefix=prefixes[1],
-        )
-    except Exception as exc:  # onnxruntime raises its own exception types
-        raise ModelConversionError(
-            f"ONNX 模型无法加载（{type(exc).__name__}: {exc}）。请删除 {folder} 后重试。"
-        ) from exc
+    return OnnxEmbedder(
+        folder,
+        model_id=BUNDLED_MODEL,
+        precision=precision,
+        query_prefix=prefixes[0],
+        passage_prefix=prefixes[1],
+    )
 
 
 def _load_sentence_transformer(

