@@ -176,14 +176,14 @@ def test_export_is_idempotent_and_checksummed(
 
 @pytest.fixture()
 def private_cache(tmp_path: Path, source: Path, onnx_int8_embedder: Embedder) -> Path:
-    """A cache of our own: the source and fp32 folders hard-linked (never written to: a
-    rebuild writes a new folder and renames it), the int8 folder copied (to be damaged)."""
+    """A cache of our own: the source folder hard-linked (only its manifest is read), the
+    ONNX folders copied (onnx refuses hard-linked external weights)."""
     models = tmp_path / "models"
     models.mkdir()
-    for folder in (source, onnx_export.onnx_folder(source, "fp32")):
-        shutil.copytree(folder, models / folder.name, copy_function=os.link)
-    int8 = onnx_export.onnx_folder(source, "int8")
-    shutil.copytree(int8, models / int8.name)
+    shutil.copytree(source, models / source.name, copy_function=os.link)
+    for precision in ("fp32", "int8"):
+        folder = onnx_export.onnx_folder(source, precision)  # type: ignore[arg-type]
+        shutil.copytree(folder, models / folder.name)
     return tmp_path
 
 
