@@ -110,6 +110,10 @@ def measure_local(
     load_s = time.perf_counter() - started
     uncached = settings.model_copy(update={"query_cache_size": 0})
     service = build_service(uncached, embedder=embedder, progress=True)
+    if settings.embed_backend == "torch":  # as `reportqa serve` runs it; ONNX runs use one too
+        import torch
+
+        torch.set_num_threads(1)
     texts = [passage_text(c) for c in service.store.chunks[:PASSAGE_SAMPLE]]
     started = time.perf_counter()
     embedder.encode_passages(texts)
@@ -234,7 +238,7 @@ def measure_scaling(
 @click.option("--copies", default=100, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--repeat", default=3, show_default=True, type=click.IntRange(1, 100))
 @click.option("--clients", default=16, show_default=True, type=click.IntRange(0, 256))
-@click.option("--requests", default=320, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--requests", default=240, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--library", "real_library", is_flag=True, help="Really encode the library.")
 def bench_cmd(
     backends: str, copies: int, repeat: int, clients: int, requests: int, real_library: bool

@@ -60,6 +60,7 @@ def ensure_onnx_model(source: Path, precision: Precision) -> Path:
         return target
     if target.exists():
         logger.warning("%s; rebuilding it", problem)
+    logger.info("Exporting the bundled model to ONNX (%s) into %s, once", precision, target)
     started = time.perf_counter()
     if precision == "int8":
         fp32 = ensure_onnx_model(source, "fp32")
