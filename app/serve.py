@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 import click
 
 from app.config import Settings, get_settings
+from index.background import in_background
 
 
 def serve(settings: Settings) -> None:
@@ -24,10 +24,9 @@ def serve(settings: Settings) -> None:
     # Load (or build, with progress bars) the model and index before binding the port, so
     # a fresh checkout shows what it is doing and a broken index fails with one line; the
     # web UI's imports (gradio: seconds) run meanwhile.
-    with ThreadPoolExecutor(1, thread_name_prefix="load-service") as pool:
-        loading = pool.submit(build_service, settings, progress=True)
-        importlib.import_module("app.ui")
-        service = loading.result()
+    loading = in_background(lambda: build_service(settings, progress=True), "load-service")
+    importlib.import_module("app.ui")
+    service = loading.result()
     if settings.embed_backend == "torch":  # ONNX sessions run one thread per call already
         # One torch thread per request: a query is one short sequence, and the request
         # threads already use both cores (`reportqa load`, 32 clients: ~21 vs ~18 req/s).

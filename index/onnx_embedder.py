@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from index.background import in_background
 from index.embedder import Embedder, Kind, Precision, as_text_list, l2_normalize
 from index.errors import ModelConversionError
 from index.onnx_export import INPUTS, MODEL_FILE, OUTPUT, TOKENIZER_FILE, read_export_manifest
@@ -91,11 +92,8 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _load_in_background(folder: Path) -> tuple[Future[Any], Future[Any]]:
-    pool = ThreadPoolExecutor(2, thread_name_prefix="onnx-load")
-    try:
-        return pool.submit(_tokenizer, folder), pool.submit(_session, folder / MODEL_FILE)
-    finally:
-        pool.shutdown(wait=False)
+    tokenizer = in_background(lambda: _tokenizer(folder), "onnx-load-tokenizer")
+    return tokenizer, in_background(lambda: _session(folder / MODEL_FILE), "onnx-load-session")
 
 
 def _tokenizer(folder: Path) -> Any:
