@@ -125,7 +125,7 @@ def test_long_passages_match_torch(onnx_fp32_embedder: Embedder, torch_embedder:
     """Passages padded against each other in one batch, up to the 512-token truncation."""
     flat = (REPO_ROOT / "data/corpus/zigong-2021-government-work-report.txt").read_text()
     flat = flat.replace("\n", "")
-    lengths = (5, 50, 200, 900, 1500) * 2
+    lengths = (5, 200, 1500) * 2  # 1500 characters run past the 512-token truncation
     passages = [flat[i * 2000 : i * 2000 + n] for i, n in enumerate(lengths)]
     ours = onnx_fp32_embedder.encode_passages(passages)
     cosine = np.sum(ours * torch_embedder.encode_passages(passages), axis=1)
