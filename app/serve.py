@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
 
 from app.config import Settings, get_settings
+from index.background import in_background
 
 
 def serve(settings: Settings) -> None:
@@ -21,13 +23,17 @@ def serve(settings: Settings) -> None:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # Load (or build, with progress bars) the model and index before binding the port, so
-    # a fresh checkout shows what it is doing and a broken index fails with one line.
-    service = build_service(settings, progress=True)
-    # One torch thread per request: a query is one short sequence, and the request threads
-    # already use both cores (`reportqa load`, 32 clients: ~21 req/s vs ~18 with 2 threads).
-    import torch
+    # a fresh checkout shows what it is doing and a broken index fails with one line; the
+    # web UI's imports (gradio: seconds) run meanwhile.
+    loading = in_background(lambda: build_service(settings, progress=True), "load-service")
+    importlib.import_module("app.ui")
+    service = loading.result()
+    if settings.embed_backend == "torch":  # ONNX sessions run one thread per call already
+        # One torch thread per request: a query is one short sequence, and the request
+        # threads already use both cores (`reportqa load`, 32 clients: ~21 vs ~18 req/s).
+        import torch
 
-    torch.set_num_threads(1)
+        torch.set_num_threads(1)
     app = create_app(settings, service)
     uvicorn.Server(server_config(app, settings)).run()
 

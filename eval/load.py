@@ -203,13 +203,14 @@ def _socket_inode(fd: Path) -> str | None:
     return link[8:-1] if link.startswith("socket:[") else None
 
 
-def rss_mib(pid: int | None) -> float | None:
-    """Resident set size of `pid` in MiB (from /proc/<pid>/status), None when unknown."""
+def rss_mib(pid: int | None, field: str = "VmRSS") -> float | None:
+    """Resident set size of `pid` in MiB (from /proc/<pid>/status), None when unknown;
+    `field="VmHWM"` gives the peak so far."""
     if pid is None:
         return None
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except (OSError, ValueError):
         return None

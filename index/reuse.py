@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.embedder import Embedder
 from ingest.chunks_io import read_chunks_jsonl
 from ingest.errors import IngestError
 
@@ -26,16 +27,22 @@ TextVectors = dict[str, np.ndarray]
 
 def previous_vectors(
     index_dir: Path,
-    model_id: str,
+    embedder: Embedder,
     passage_text: object,
     sentence_texts: object,
 ) -> TextVectors:
-    """text -> vector for every passage and sentence of the index at `index_dir` built with
-    `model_id` ({} when there is none, it is unreadable, or another model built it)."""
+    """text -> vector for every passage and sentence of the index at `index_dir` built by the
+    same model, backend and precision ({} when there is none, it is unreadable, or another
+    embedder built it)."""
     directory = index_dir.resolve() if index_dir.exists() else index_dir
     try:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("model") != model_id:
+        built = (
+            manifest.get("model"),
+            manifest.get("embed_backend", "torch"),
+            manifest.get("embed_precision", "fp32"),
+        )
+        if built != (embedder.model_id, embedder.backend, embedder.precision):
             return {}
         chunks = read_chunks_jsonl(directory / "chunks.jsonl")
         vectors = np.load(directory / "vectors.npy")

@@ -131,7 +131,7 @@ class IndexStore:
         texts = [passage_text(c) for c in chunks]
         per_chunk = [sentence_texts(c) for c in chunks]
         flat = [t for group in per_chunk for t in group]
-        cache = VectorCache(cache_dir, embedder.model_id)
+        cache = VectorCache(cache_dir, embedder_key(embedder))
         known = {**(reuse or {}), **cache.get(texts + flat)}
         vectors = _vectors(embedder, texts + flat, options, known, cache)
         dense = DenseStore.build(vectors[: len(texts)], options.dense_kind)
@@ -142,6 +142,8 @@ class IndexStore:
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=embedder.model_id,
+            embed_backend=embedder.backend,
+            embed_precision=embedder.precision,
             dim=int(vectors.shape[1]),
             normalized=True,
             corpus_hash=corpus_hash(chunks, content_format(), documents_digest(documents)),
@@ -246,6 +248,11 @@ def _checked_manifest(directory: Path) -> Manifest:
     return manifest
 
 
+def embedder_key(embedder: Embedder) -> str:
+    """What identifies an embedder's vectors: model, backend and precision."""
+    return f"{embedder.model_id}|{embedder.backend}|{embedder.precision}"
+
+
 def _glossary_terms(chunks: Sequence[Chunk]) -> set[str]:
     return {c.section_path[-1] for c in chunks if c.kind == "glossary" and c.section_path}
 
@@ -270,17 +277,23 @@ def _vectors(
     return vectors
 
 
+# Texts handed to the embedder at once: it batches them itself, sorted by length (less
+# padding), and the ONNX embedder runs its batches on both cores.
+_BATCHES_PER_STEP = 4
+
+
 def _encode_in_batches(
     embedder: Embedder, texts: list[str], batch_size: int, progress: bool
 ) -> np.ndarray:
     from tqdm import tqdm
 
     parts = []
-    starts = range(0, len(texts), batch_size)
+    step = batch_size * _BATCHES_PER_STEP
+    starts = range(0, len(texts), step)
     for start in tqdm(
-        starts, desc="embedding passages and sentences", unit="batch", disable=not progress
+        starts, desc="embedding passages and sentences", unit="step", disable=not progress
     ):
-        parts.append(embedder.encode_passages(texts[start : start + batch_size]))
+        parts.append(embedder.encode_passages(texts[start : start + step]))
     if not parts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack(parts).astype(np.float32)

@@ -36,10 +36,40 @@ def session_settings(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir:
 
 
 @pytest.fixture(scope="session")
-def real_embedder(session_settings: Settings):  # type: ignore[no-untyped-def]
-    from app.factory import build_embedder
+def real_embedder(request: pytest.FixtureRequest, session_settings: Settings):  # type: ignore[no-untyped-def]
+    """The configured embedder (the default backend and precision), shared with the fixture
+    of that backend below, so each model is loaded once per session."""
+    configured = (session_settings.embed_backend, session_settings.embed_precision)
+    return request.getfixturevalue(_EMBEDDER_FIXTURES[configured])
 
-    return build_embedder(session_settings)
+
+_EMBEDDER_FIXTURES = {
+    ("torch", "fp32"): "torch_embedder",
+    ("onnx", "fp32"): "onnx_fp32_embedder",
+    ("onnx", "int8"): "onnx_int8_embedder",
+}
+
+
+@pytest.fixture(scope="session")
+def torch_embedder(shared_cache_dir: Path):  # type: ignore[no-untyped-def]
+    """The bundled model on sentence-transformers/torch (the reference for the ONNX one)."""
+    from index.embedder import BUNDLED_MODEL, load_embedder
+
+    return load_embedder(BUNDLED_MODEL, shared_cache_dir, backend="torch")
+
+
+@pytest.fixture(scope="session")
+def onnx_fp32_embedder(shared_cache_dir: Path):  # type: ignore[no-untyped-def]
+    from index.embedder import BUNDLED_MODEL, load_embedder
+
+    return load_embedder(BUNDLED_MODEL, shared_cache_dir, backend="onnx", precision="fp32")
+
+
+@pytest.fixture(scope="session")
+def onnx_int8_embedder(shared_cache_dir: Path):  # type: ignore[no-untyped-def]
+    from index.embedder import BUNDLED_MODEL, load_embedder
+
+    return load_embedder(BUNDLED_MODEL, shared_cache_dir, backend="onnx", precision="int8")
 
 
 @pytest.fixture(scope="session")

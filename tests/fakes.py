@@ -14,11 +14,21 @@ from index.embedder import Embedder
 class HashEmbedder(Embedder):
     """Bag of character bigrams hashed into `dim` buckets, L2-normalised."""
 
-    def __init__(self, dim: int = 64, model_id: str = "fake-hash") -> None:
+    def __init__(
+        self,
+        dim: int = 64,
+        model_id: str = "fake-hash",
+        backend: str = "custom",
+        precision: str = "fp32",
+    ) -> None:
         self.dim = dim
         self.model_id = model_id
+        self.backend = backend
+        self.precision = precision
+        self.calls: list[tuple[str, list[str]]] = []  # (kind, texts) of every encode
 
     def encode(self, texts: Sequence[str], *, kind: Literal["query", "passage"]) -> np.ndarray:
+        self.calls.append((kind, list(texts)))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for a, b in zip(text, text[1:], strict=False):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
 from app.cli import main
-from app.config import Settings
+from app.config import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.slow
 
@@ -43,3 +46,30 @@ def test_ask_rejects_an_empty_question_in_one_line(runner: CliRunner) -> None:
     result = runner.invoke(main, ["ask", "   "])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == ["Error: 问题不能为空。"]  # no model loaded
+
+
+def test_ask_on_the_onnx_backend_never_imports_torch(
+    real_service,
+    session_settings: Settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """`reportqa ask` as a fresh process on the session's index (model already converted)."""
+    if session_settings.embed_backend != "onnx":
+        pytest.skip("the session index was built with the torch backend")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTQA_")}
+    env |= {
+        "REPORTQA_INDEX_DIR": str(session_settings.index_dir),
+        "REPORTQA_CACHE_DIR": str(session_settings.cache_dir),
+        "REPORTQA_EMBED_BACKEND": "onnx",
+        "REPORTQA_EMBED_PRECISION": session_settings.embed_precision,
+    }
+    code = (
+        "import sys\nfrom app.cli import main\n"
+        "main(['ask', '六稳是指什么？'], standalone_mode=False)\n"
+        "print('torch imported:', 'torch' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "稳就业" in done.stdout and "[1]" in done.stdout
+    assert done.stdout.rstrip().endswith("torch imported: False")

@@ -174,6 +174,8 @@ def served_env(settings: Settings) -> dict[str, str]:
         REPORTQA_INDEX_DIR=str(settings.index_dir),
         REPORTQA_CACHE_DIR=str(settings.cache_dir),
         REPORTQA_CORPUS_DIR=str(settings.corpus_dir),
+        REPORTQA_EMBED_BACKEND=settings.embed_backend,
+        REPORTQA_EMBED_PRECISION=settings.embed_precision,
         REPORTQA_LOG_LEVEL="WARNING",
         PYTHONPATH=str(REPO_ROOT),
     )
@@ -229,6 +231,7 @@ def test_real_server_serves_32_clients_without_errors_or_memory_creep(
         config = LoadConfig(url, clients=32, requests=128, duration_s=120, pid=pid)
         first = run_load(config, QUESTIONS)
         second = run_load(config, QUESTIONS)
+        libraries = Path(f"/proc/{pid}/maps").read_text()
     for result in (first, second):
         print("\n".join(result.summary_lines()))
         assert result.errors == 0, result.error_samples
@@ -237,3 +240,5 @@ def test_real_server_serves_32_clients_without_errors_or_memory_creep(
     assert first.rss_after_mib is not None and second.rss_after_mib is not None
     # the first round grows the worker threads' arenas; after that memory must level off
     assert second.rss_after_mib - first.rss_after_mib < 0.1 * first.rss_after_mib
+    if session_settings.embed_backend == "onnx":  # the model converted: torch never loads
+        assert "libtorch" not in libraries and "onnxruntime" in libraries

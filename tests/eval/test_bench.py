@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.config import Settings
-from eval.bench import QUERIES, time_calls
-from eval.bench import synthetic_store as make_synthetic
+from eval.bench import QUERIES, Local, Timing, VariantRun, ratio_line, table, time_calls
+from eval.bench_scale import synthetic_store as make_synthetic
 from index.hybrid import HybridRetriever
 
 
@@ -37,14 +37,52 @@ def test_synthetic_store_copies_the_report(real_service) -> None:  # type: ignor
 def test_bench_command_prints_every_measurement(
     real_service, session_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    """The configured backend only (its index is the session's), a real server under a small
+    load, a cold `reportqa ask`, the library and 2 synthetic reports."""
     monkeypatch.setenv("REPORTQA_INDEX_DIR", str(session_settings.index_dir))
     monkeypatch.setenv("REPORTQA_CACHE_DIR", str(session_settings.cache_dir))
-    result = CliRunner().invoke(main, ["bench", "--copies", "2", "--repeat", "1"])
+    name = f"{session_settings.embed_backend}-{session_settings.embed_precision}"
+    name = name if name != "torch-fp32" else "torch"
+    args = ["bench", "--backends", name, "--copies", "2", "--repeat", "1"]
+    result = CliRunner().invoke(main, [*args, "--clients", "2", "--requests", "8"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert re.search(r"model load\s+\d+\.\d+ s", out)
-    assert re.search(r"passage encode rate\s+\d+\.\d+ passages/s", out)
-    assert re.search(r"query encode\s+p50\s+\d+\.\d+ ms\s+p95\s+\d+\.\d+ ms", out)
-    assert f"[real report] {len(real_service.store)} chunks" in out
-    assert f"[2 synthetic reports] {2 * len(real_service.store)} chunks" in out
-    assert len(re.findall(r"hybrid query->results\s+p50\s+\d+\.\d+ ms", out)) == 2
+    number = r"\d+\.\d+"
+    assert re.search(rf"model load \(s\)\s+{number}", out)
+    assert re.search(rf"query encode p50 / p95 \(ms\)\s+{number} / {number}", out)
+    assert re.search(rf"whole answer p50 / p95 \(ms\)\s+{number} / {number}", out)
+    assert re.search(rf"serve: ready \(s\)\s+{number}", out)
+    assert re.search(r"load, query cache off\s+\d+\.\d+/s p50 \d+ p99 \d+ err 0", out)
+    assert re.search(r"load, query cache on\s+\d+\.\d+/s p50 \d+ p99 \d+ err 0", out)
+    assert re.search(rf"reportqa ask, cold process \(s\)\s+{number}", out)
+    assert re.search(r"library \(9 reports\): \d+ chunks \+ \d+ sentences, build \d+ s", out)
+    assert f"2 synthetic reports: {2 * len(real_service.store)} chunks" in out
+    assert f"hybrid query->results over {2 * len(real_service.store)} chunks" in out
+
+
+def test_table_puts_backends_side_by_side() -> None:
+    local = Local(
+        1.0,
+        Timing("q", 20.0, 30.0),
+        10.0,
+        Timing("h", 25, 35),
+        Timing("a", 8, 20),
+        Timing("c", 3, 5),
+    )
+    fast = Local(
+        0.5, Timing("q", 5.0, 6.0), 40.0, Timing("h", 9, 11), Timing("a", 6, 9), Timing("c", 3, 5)
+    )
+    runs = [
+        VariantRun("torch", local, None, None, None),
+        VariantRun("onnx-int8", fast, None, None, 1.5),
+    ]
+    lines = table(runs)
+    assert lines[0].split() == ["torch", "onnx-int8"]
+    assert any(
+        line.startswith("query encode") and "20.0 / 30.0" in line and "5.0 / 6.0" in line
+        for line in lines
+    )
+    assert ratio_line(runs) == (
+        "whole answer p50 / bare torch query encode p50 (20.0 ms): torch 0.40x, onnx-int8 0.30x"
+    )
+    assert ratio_line(runs[1:]) is None
