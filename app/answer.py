@@ -113,7 +113,8 @@ class Answerer:
     ) -> Outcome:
         s = self.strategies
         return (
-            s.glossary(query, doc_id, hits)
+            s.report_facts(query, doc_id, hits)
+            or s.glossary(query, doc_id, hits)
             or s.section(query, doc_id, hits)
             or s.compare(query, doc_id, qvec)
             or s.fact(query, doc_id, hits)[0]

@@ -79,7 +79,9 @@ def _inside_a_loaded_region(place: str, docs: list[DocumentInfo]) -> bool:
     from index.regions import province_of
 
     province = province_of(place)
-    return any(same_region(province, d.meta.region) for d in docs if province)
+    inside = any(same_region(province, d.meta.region) for d in docs if province)
+    holds = any(same_region(place, province_of(d.meta.region)) for d in docs)
+    return inside or holds
 
 
 def for_report(query: Query, info: DocumentInfo) -> Query:

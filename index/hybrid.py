@@ -74,6 +74,9 @@ class HybridRetriever:
     def idf(self, term: str) -> float:
         return self.store.lexical.idf(term)
 
+    def names_a_thing(self, text: str) -> bool:
+        return self.store.lexical.tokenizer.names_a_thing(text)
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         return [self.store.chunks[r] for r in self._doc_rows.get(doc_id, ())]
 
@@ -137,22 +140,29 @@ class HybridRetriever:
         return np.array(sorted(rows), dtype=np.int64)
 
     def _lexical(self, query: Query, mode: SearchMode) -> np.ndarray:
+        """BM25 of the question's words (and their report-vocabulary translations), without the
+        places it names: routing already chose the reports, and a report names its own region
+        everywhere."""
         if mode == "dense":
             return np.zeros(len(self.store), dtype=np.float32)
-        return self.store.lexical.scores(expand(query.text))
+        text = query.text
+        for name, _ in self.regions.mentions(text):
+            text = text.replace(name, " ")
+        return self.store.lexical.scores(expand(text))
 
     def _sentences(self, row: int | None, qvec: np.ndarray | None) -> tuple[SentenceHit, ...]:
         if row is None:
             return ()
         spans, periods = self.sentences.spans[row], self.sentences.periods[row]
+        mentions = self.sentences.mentions[row]
         cos = (
             self.store.sentences.of_row(qvec, row)
             if qvec is not None
             else np.zeros(len(spans), dtype=np.float32)
         )
         return tuple(
-            SentenceHit(span, period, float(c))
-            for span, period, c in zip(spans, periods, cos, strict=False)
+            SentenceHit(span, period, float(c), named)
+            for span, period, c, named in zip(spans, periods, cos, mentions, strict=False)
         )
 
     def _candidates(

@@ -30,7 +30,12 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d)(?:\s*年(?:度)?)?")
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")
-_PLAN = re.compile(r"([一二三四五六七八九十]{1,3})五(?![年个%])")
+# a five-year plan's name: `十四五`, or a two-character one (`十五`) only in quotes or before
+# 时期/规划/计划 (`十五运会` is not a plan)
+_PLAN = re.compile(
+    r"([一二三四五六七八九十]{2,3})五(?=[”\"’」』]|时期|规划|计划|期间|末|以来|发展|的|目标|[，,？?。]|$)"
+    r"|(?<=[“\"‘「『])([一二三四五六七八九十]{1,3})五(?=[”\"’」』])"
+)
 _PLAN_LONG = re.compile(r"第([一二三四五六七八九十]{1,3})个五年")
 _PLAN_EN = re.compile(r"(\d{1,2})(?:st|nd|rd|th)\s+five[- ]year", re.I)
 _RELATIVE: tuple[tuple[re.Pattern[str], int], ...] = (
@@ -45,7 +50,7 @@ _AHEAD_YEARS = re.compile(r"未来五年|今后五年|接下来五年|next five 
 _LONG_RANGE = re.compile(r"远景|长远目标|long-range|long range|by mid-century", re.I)
 _NOW = re.compile(r"现在|目前|当前|如今|currently|at present|now\b", re.I)
 # a target or plan, not a result (`人均预期寿命` is a figure, not an expectation)
-_TARGET = re.compile(
+TARGET = _TARGET = re.compile(
     r"目标|计划|预期(?!寿命)|打算|力争|安排|要达到|将达到|预计"
     r"|target|goal|(?<!year )plan(?:ned|s)?\b|aim|expected|projected|intend",
     re.I,
@@ -226,7 +231,7 @@ def time_asks(text: str) -> tuple[TimeAsk, ...]:
             found.append(TimeAsk("year", year, m.group(1), m.start()))
     for pattern in (_PLAN, _PLAN_LONG):
         for m in pattern.finditer(text):
-            ordinal = cn_to_int(m.group(1))
+            ordinal = cn_to_int(next(g for g in m.groups() if g))
             if ordinal and plan_by_ordinal(ordinal) is not None:
                 found.append(TimeAsk("plan", ordinal, m.group(0), m.start()))
     for m in _PLAN_EN.finditer(text):
@@ -297,7 +302,8 @@ def _period_of(ask: TimeAsk, timeline: Timeline) -> tuple[Period | None, int | N
 
 def _year_period(timeline: Timeline, year: int) -> tuple[Period | None, int | None]:
     """A year asked: the year under review or planned; the end of the plan ahead (its
-    targets); a long-range goal year; any other year only where the evidence names it."""
+    targets); a long-range goal year; any other year (a year inside a plan, the base year a
+    change is measured from: `比2015年下降`) only where the evidence names it."""
     y = timeline.year or 0
     if year == y - 1:
         return "review_year", None
@@ -308,12 +314,7 @@ def _year_period(timeline: Timeline, year: int) -> tuple[Period | None, int | No
         return "plan_ahead", None
     if year in timeline.long_range:
         return "long_range", None
-    review = timeline.review_plan
-    if review is not None and review.start <= year < review.end:
-        return None, year
-    if ahead is not None and ahead.start < year < ahead.end:
-        return None, year
-    return None, None
+    return None, year
 
 
 def _expanded(ask: TimeAsk, period: Period, timeline: Timeline) -> set[Period]:
