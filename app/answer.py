@@ -47,6 +47,9 @@ class AnswerConfig:
     max_question_chars: int = 1000
     extract: ExtractWeights = field(default_factory=ExtractWeights)
     refusal: RefusalConfig = field(default_factory=RefusalConfig)
+    # a question that names no report, with several loaded: the best-supported report's
+    # answer ("best"), or one line for each report that answers it ("each")
+    several: str = "each"
 
 
 class Answerer:
@@ -99,11 +102,17 @@ class Answerer:
                 if (sub := for_report(query, docs[d]))
             ]
         candidates = _reports_in(hits, plan.doc_ids)[:CANDIDATE_REPORTS]
-        tried = [self._one_report(query, d, hits, qvec) for d in candidates]
+        if len(candidates) == 1:
+            return [self._one_report(query, candidates[0], hits, qvec)]
+        tried = [
+            self._one_report(query, d, self._hits_in(query, d, qvec), qvec) for d in candidates
+        ]
         if not tried:
             return []
-        accepted = [o for o in tried if not o.refused]
-        return [max(accepted, key=lambda o: o.score)] if accepted else [tried[0]]
+        accepted = sorted((o for o in tried if not o.refused), key=lambda o: -o.score)
+        if not accepted:
+            return [tried[0]]
+        return accepted if self.config.several == "each" else accepted[:1]
 
     def _hits_in(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> list[Hit]:
         return self.retriever.search(query, self.config.evidence_k, qvec=qvec, doc_ids=[doc_id])

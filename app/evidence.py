@@ -84,11 +84,11 @@ class EvidenceFinder:
     def _corpus_uncached(self, doc_id: str) -> str:
         return normalize("".join(c.text for c in self.retriever.chunks_of(doc_id)))
 
-    def groups(self, query: Query) -> list[TermGroup]:
-        """The question's terms, without the times and places it names (the timeline and the
-        routing judge those), without the words that ask for a target (the period does) and
-        without the phrases that only ask for an overview."""
-        return term_groups(_asking(query), self.retriever.tokens, self.retriever.idf)
+    def groups(self, query: Query, doc_id: str) -> list[TermGroup]:
+        """The question's terms weighed by one report's statistics, without the times and
+        places it names (the timeline and the routing judge those), without the words that ask
+        for a target (the period does) and without the phrases that only ask for an overview."""
+        return term_groups(_asking(query), self.retriever.tokens, self.retriever.idf_in(doc_id))
 
     def find(
         self,
@@ -102,8 +102,8 @@ class EvidenceFinder:
         resolved = self.retriever.resolved(query, doc_id)
         if period_only is not None:
             resolved = Resolved(period_only, resolved.years, resolved.uncovered)
-        groups = self.groups(query)
-        indicator = self.indicator(query)
+        groups = self.groups(query, doc_id)
+        indicator = self.indicator(query, doc_id)
         if period_only is not None:
             groups = [g for g in groups if not _is_time_word(g.words[0], query)]
         asking = _asking(query)
@@ -135,13 +135,13 @@ class EvidenceFinder:
             verdict = Verdict(True, Reason.NO_INDICATOR, detail=indicator_phrase(query))
         return Evidence(doc_id, resolved, groups, scored, best, verdict, list(hits), indicator)
 
-    def indicator(self, query: Query) -> list[TermGroup]:
+    def indicator(self, query: Query, doc_id: str) -> list[TermGroup]:
         """What a Chinese number question measures (`城镇居民人均可支配收入` in
         `2025年城镇居民人均可支配收入增长了多少？`): its words before it starts asking."""
         phrase = indicator_phrase(query)
         if len(phrase) < 2 or not self.retriever.names_a_thing(phrase):
             return []
-        groups = term_groups(phrase, self.retriever.tokens, self.retriever.idf)
+        groups = term_groups(phrase, self.retriever.tokens, self.retriever.idf_in(doc_id))
         return [g for g in groups if g.weight > 0]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
-from index.query import Query
+from index.query import Query, resolve
 from index.regions import same_region
 from ingest.meta import short_name
 from ingest.models import DocumentInfo
@@ -26,7 +26,7 @@ def route(
     """The reports for `query` among `allowed` (all loaded reports when None)."""
     docs = [d for d in documents.values() if allowed is None or d.doc_id in allowed]
     if not query.places:
-        return Route(tuple(d.doc_id for d in _by_year(query, docs)))
+        return Route(tuple(d.doc_id for d in _by_year(query, _covering(query, docs))))
     groups: list[list[DocumentInfo]] = []
     unknown: list[str] = []
     for place in query.places:
@@ -52,6 +52,17 @@ def _one_region(query: Query, docs: list[DocumentInfo], unknown: tuple[str, ...]
         if len(picks) > 1:
             return Route(tuple(picks), per_report=True, unknown_places=unknown)
     return Route(tuple(d.doc_id for d in _by_year(query, docs)), unknown_places=unknown)
+
+
+def _covering(query: Query, docs: list[DocumentInfo]) -> list[DocumentInfo]:
+    """The reports whose calendars hold the years and plans the question names (`十三五`
+    is reviewed by a report of its last year's next; `2021年目标` is planned by one report),
+    when some do; all of them otherwise."""
+    named = [a for a in query.times if a.kind in ("year", "plan")]
+    if not named or len(docs) < 2:
+        return docs
+    fitting = [d for d in docs if not (r := resolve(query, d.timeline)).uncovered and not r.years]
+    return fitting or docs
 
 
 def _by_year(query: Query, docs: list[DocumentInfo]) -> list[DocumentInfo]:

@@ -120,7 +120,7 @@ class Strategies:
         periods = self.retriever.resolved(query, doc_id).periods
         node = None
         if query.kind == "list":
-            node = self.sections.titled(doc_id, self._content_words(query))
+            node = self.sections.titled(doc_id, self._content_words(query, doc_id))
         elif query.kind == "section":
             node = self.sections.parent_for(doc_id, hits, periods)
         if node is None:
@@ -139,9 +139,9 @@ class Strategies:
         text = render.section_answer(query.language, node.outline.title, titles)
         return Outcome(doc_id, text, citations, score=1.0)
 
-    def _content_words(self, query: Query) -> list[str]:
+    def _content_words(self, query: Query, doc_id: str) -> list[str]:
         """The question's words, without times, places and how it asks."""
-        groups = self.finder.groups(query)
+        groups = self.finder.groups(query, doc_id)
         return [g.words[0] for g in groups if g.weight > 0 and _CJK.search(g.words[0])]
 
     # figures and sentences ----------------------------------------------------------------
