@@ -97,21 +97,23 @@ class Answerer:
         if plan.per_report:
             docs = self.retriever.documents
             return [
-                self._one_report(sub, d, self._hits_in(sub, d, qvec), qvec)
+                self._one_report(sub, d, self._hits_in(sub, d, None), None)
                 for d in plan.doc_ids
-                if (sub := for_report(query, docs[d]))
+                if (sub := for_report(query, docs[d], plan.year_of(d)))
             ]
-        candidates = _reports_in(hits, plan.doc_ids)[:CANDIDATE_REPORTS]
+        ranked = list(plan.doc_ids) if plan.named else _reports_in(hits, plan.doc_ids)
+        candidates = ranked[:CANDIDATE_REPORTS]
         if len(candidates) == 1:
             return [self._one_report(query, candidates[0], hits, qvec)]
         tried = [
             self._one_report(query, d, self._hits_in(query, d, qvec), qvec) for d in candidates
         ]
-        if not tried:
-            return []
-        accepted = sorted((o for o in tried if not o.refused), key=lambda o: -o.score)
+        accepted = [o for o in tried if not o.refused]
         if not accepted:
-            return [tried[0]]
+            return tried[:1]
+        if plan.named:  # the reports the question named, in the order they fit it
+            return accepted[:1]
+        accepted.sort(key=lambda o: -o.score)
         return accepted if self.config.several == "each" else accepted[:1]
 
     def _hits_in(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> list[Hit]:

@@ -14,6 +14,7 @@ from app.extract import (
     bigrams,
     coverage,
     focus_clause,
+    is_heading,
     lead_in,
     normalize,
     period_fit,
@@ -122,6 +123,7 @@ class EvidenceFinder:
         if resolved.years:
             scored = _years_first(scored, resolved.years, self.config.extract.indicator_penalty)
         best = prefer_asked_period(scored, query, resolved.periods)
+        best = _prefer_heading(best, scored, query, self.config.extract.heading_share)
         focus = focus_clause(best.span, groups, query.wants).text if best is not None else None
         info = self.retriever.documents[doc_id]
         verdict = judge(query, resolved, best, info, focus, self.config.refusal)
@@ -230,3 +232,18 @@ def _years_first(
         for s in scored
     ]
     return sorted(rescored, key=lambda s: -s.score)
+
+
+def _prefer_heading(
+    best: ScoredSpan | None, scored: list[ScoredSpan], query: Query, share: float
+) -> ScoredSpan | None:
+    """For a question about how something went overall (`…发展得怎么样`), the report's own
+    summary: the heading sentence of a paragraph, when one scores nearly as well."""
+    if best is None or not (query.wants.summary and query.kind == "general"):
+        return best
+    headings = [
+        s for s in scored if len(s.hit.chunk.section_path) > 1 and is_heading(s.span, s.hit.chunk)
+    ]
+    if headings and headings[0].score >= share * best.score:
+        return headings[0]
+    return best

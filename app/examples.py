@@ -28,7 +28,7 @@ def examples(documents: Sequence[DocumentInfo], limit: int = MAX_EXAMPLES) -> li
 
 
 def _for_report(info: DocumentInfo, *, several: bool) -> list[str]:
-    year = info.timeline.year
+    year = info.timeline.year or info.meta.year
     if year is None:
         return []
     region = short_name(info.meta.region) if several else ""

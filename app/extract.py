@@ -49,10 +49,12 @@ class ExtractWeights:
     period: float = 0.15
     sentence_share: float = 0.7  # coverage: the sentence (with its lead-in) vs its chunk
     unfit_penalty: float = 0.6  # a number/date/person question and a sentence without one
+    rate_penalty: float = 0.8  # a rate asked and a sentence without a percentage
     sentences_per_passage: int = 40
     heading_fit: float = 1.0  # kind fit of a paragraph heading for an overall question
     bigram: float = 0.3  # share of the ranking coverage taken by the question's character bigrams
     indicator_penalty: float = 0.7  # a number question's sentence that does not name its indicator
+    heading_share: float = 0.8  # an overall question takes a heading scoring this share of the best
 
 
 def normalize(text: str) -> str:
@@ -215,6 +217,8 @@ def score_sentences(
         )
         if want.kind in _GATED and fit == 0:
             score *= w.unfit_penalty
+        elif want.rate and not PERCENT.search(span.text):
+            score *= w.rate_penalty
         out.append(ScoredSpan(span, hit, score, cov, c, sentence.period, sentence.mentions))
     out.sort(key=lambda s: -s.score)
     return out

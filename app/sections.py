@@ -84,7 +84,10 @@ class SectionTree:
         chunks = self._chunks_of(node.doc_id)
         depth = len(node.path)
         out = []
+        style = node.outline.children[0].style if node.outline.children else ""
         for child in node.outline.children:
+            if child.style != style:  # a list of another numbering inside the section
+                continue
             path = (*node.path, child.title)
             first = next((c for c in chunks if c.section_path[: depth + 1] == path), None)
             if first is not None:

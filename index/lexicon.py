@@ -72,7 +72,7 @@ def translations(query: str) -> list[tuple[str, str]]:
     low = query.lower().replace("’", "'")
     found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
     found += [(m.group(0), plan_name(int(m.group(1)))) for m in _PLAN_EN.finditer(low)]
-    rest = f" {_NON_WORD.sub(' ', low)} "
+    rest = f" {_NON_WORD.sub(' ', _PLAN_EN.sub(' | ', low))} "
     for key, pattern in _KEY_PATTERNS.items():  # longest first
         if pattern.search(rest):
             found.append((key, EN_TERMS[key]))

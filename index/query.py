@@ -57,6 +57,10 @@ TARGET = _TARGET = re.compile(
 )
 
 
+# what was done or reached, not what is planned
+_PAST = re.compile(r"了(?!解)|过去|已经|取得|\b(?:did|was|were|grew|reached|achieved)\b", re.I)
+
+
 @dataclass(frozen=True)
 class TimeAsk:
     """A time the question names, as it names it (`resolve` says what it is in a report)."""
@@ -80,6 +84,10 @@ class Query:
     places: tuple[str, ...] = ()  # regions named (canonical full names where known)
     numbers: tuple[str, ...] = ()
     original: str = ""
+    past: bool = False  # asks what was done or reached (`增长了多少`, `做了哪些`)
+    report_year: int | None = (
+        None  # the year of a report the question names (`2023年…政府工作报告`)
+    )
 
     def without_times(self, keep: TimeAsk | None = None) -> str:
         """The question with the words of every time it names removed (but `keep`)."""
@@ -106,7 +114,7 @@ class Query:
         if own is None or len(clauses) < 2:
             return None
         first_start, first = clauses[0]
-        topic = _has_topic(own[1], self.times)
+        topic = _has_topic(self._without_places(own[1]), self.times)
         if own[0] == first_start:
             return own[1] if topic else None
         if topic:  # the subject named before the first clause's time, then this clause
@@ -115,7 +123,14 @@ class Query:
             ]
             return (first[: min(before) - first_start] if before else "") + own[1]
         subject = _subject(first, first_start, self.times)
-        return subject + own[1] if _has_topic(subject, ()) else None
+        return subject + own[1] if _has_topic(self._without_places(subject), ()) else None
+
+    def _without_places(self, text: str) -> str:
+        for place in self.places:
+            for name in (place, re.sub(_REGION_END, "", place)):
+                if len(name) >= 2:
+                    text = text.replace(name, "")
+        return text
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,7 @@ class Resolved:
 
 
 _CLAUSE = re.compile(r"[^，,；;？?。！!]+[，,；;？?。！!]*")
+_REGION_END = r"(?:特别行政区|自治区|自治州|省|市|州|盟|县|区)$"
 _JOINER = re.compile(r"和|与|跟|以及|还有|\band\b", re.I)
 _NOT_TOPIC = re.compile(
     r"多少|几|哪些|什么|是|的|要|将|实际|分别|各|控制在|以内|以上|左右|达到|为|呢|吗|"
@@ -217,7 +233,20 @@ def analyze(question: str, places: Sequence[str] = ()) -> Query:
         places=tuple(places),
         numbers=tuple(_NUMBER.findall(text)),
         original=question,
+        past=bool(_PAST.search(text)),
+        report_year=_report_year(text),
     )
+
+
+_REPORT_NAMED = re.compile(
+    r"((?:19|20)\d{2})\s*年[^，,。？?]{0,12}政府工作报告|((?:19|20)\d{2}) (?:government )?work report",
+    re.I,
+)
+
+
+def _report_year(text: str) -> int | None:
+    match = _REPORT_NAMED.search(text)
+    return int(next(g for g in match.groups() if g)) if match else None
 
 
 def time_asks(text: str) -> tuple[TimeAsk, ...]:
