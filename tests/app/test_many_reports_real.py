@@ -114,7 +114,7 @@ def test_section_summaries_in_every_subsection_style(
     answer = many.answer(question)
     assert not answer.refused, answer.text
     assert len(answer.citations) == parts, answer.text
-    assert {d for d in _cited_docs(answer)} == {doc_id}
+    assert set(_cited_docs(answer)) == {doc_id}
     assert answer.citations[0].quote.startswith(first), answer.citations[0].quote
 
 
