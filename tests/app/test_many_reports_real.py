@@ -7,13 +7,9 @@ tests (tests/data/): a mid-plan year, Chinese-numeral date, web chrome, `［n］
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-
 import pytest
 
-from app.config import REPO_ROOT, Settings
-from app.factory import ReportQAService, build_service
+from app.factory import ReportQAService
 from app.models import Answer, Turn
 
 pytestmark = pytest.mark.slow
@@ -23,27 +19,11 @@ GUANGDONG = "guangdong-2026-government-work-report"
 ZHEJIANG = "zhejiang-2026-government-work-report"
 QINGXI_2023 = "qingxi-2023-government-work-report"
 QINGXI_2024 = "qingxi-2024-government-work-report"
-SOURCES = (
-    REPO_ROOT / "data" / "corpus" / "zigong-2021-government-work-report.txt",
-    REPO_ROOT / "data" / "corpus" / "zigong-2021-government-work-report.meta.json",
-    REPO_ROOT / "data" / "library" / f"{GUANGDONG}.txt",
-    REPO_ROOT / "data" / "library" / f"{ZHEJIANG}.txt",
-    REPO_ROOT / "tests" / "data" / f"{QINGXI_2023}.txt",
-    REPO_ROOT / "tests" / "data" / f"{QINGXI_2024}.txt",
-)
 
 
-@pytest.fixture(scope="session")
-def many(
-    tmp_path_factory: pytest.TempPathFactory, session_settings: Settings, real_embedder: object
-) -> Iterator[ReportQAService]:
-    corpus = tmp_path_factory.mktemp("many-corpus")
-    for source in SOURCES:
-        shutil.copy(source, corpus / source.name)
-    settings = session_settings.model_copy(
-        update={"corpus_dir": corpus, "index_dir": tmp_path_factory.mktemp("many") / "index"}
-    )
-    yield build_service(settings, embedder=real_embedder)  # type: ignore[arg-type]
+@pytest.fixture(scope="module")
+def many(many_service: ReportQAService) -> ReportQAService:
+    return many_service
 
 
 def _cited_docs(answer: Answer) -> list[str]:
