@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from app import render
+from app.blank import strip_blank
 from app.errors import EmptyQuestionError, QuestionTooLongError
 from app.evidence import EvidenceConfig, EvidenceFinder
 from app.extract import ExtractWeights
@@ -33,7 +34,7 @@ CANDIDATE_REPORTS = 3  # reports tried for a question that names none, when seve
 
 def validate_question(question: str, max_chars: int) -> str:
     """The question stripped; EmptyQuestionError / QuestionTooLongError otherwise."""
-    question = question.strip()
+    question = strip_blank(question)
     if not question:
         raise EmptyQuestionError("问题不能为空。")
     if len(question) > max_chars:

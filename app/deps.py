@@ -6,6 +6,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from app.blank import strip_blank
 from app.config import Settings
 from app.http_errors import RequestRejected, Text
 from app.service import QAService
@@ -49,7 +50,7 @@ def check_question(
     question: str, settings: Settings, english: bool = False, name: str = "question"
 ) -> str:
     """The stripped question, or RequestRejected (422) when it is empty, too long or invalid."""
-    stripped = question.strip()
+    stripped = strip_blank(question)
     if not stripped:
         raise RequestRejected(
             422, Text("问题不能为空。", "The question must not be empty."), english

@@ -16,13 +16,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app.blank import NONBLANK_PATTERN
 from app.config import Settings
 
 Schema = dict[str, Any]
 
 
 def question_bounds(settings: Settings) -> Schema:
-    return {"minLength": 1, "maxLength": settings.max_question_chars, "pattern": r"\S"}
+    return {"minLength": 1, "maxLength": settings.max_question_chars, "pattern": NONBLANK_PATTERN}
 
 
 def top_k_bounds(settings: Settings) -> Schema:

@@ -141,6 +141,8 @@ TURN = {"role": "user", "content": "你好"}
 BAD_REQUESTS = {
     "empty question": {"question": ""},
     "whitespace question": {"question": " \n\t　"},
+    "separator-only question": {"question": "\x1d\x1f"},
+    "byte-order-mark question": {"question": "\ufeff "},
     "question too long": {"question": "地区生产总值" * 10},
     "question missing": {"top_k": 3},
     "question is a number": {"question": 12},
@@ -166,6 +168,19 @@ BAD_REQUESTS = {
 @pytest.mark.parametrize("body", BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys())
 def test_ask_rejects_bad_requests_with_a_chinese_422(strict_client: TestClient, body: Any) -> None:
     assert_chinese_error(strict_client.post("/api/ask", json=body), 422)
+
+
+def test_schema_pattern_and_the_blank_check_agree(strict_client: TestClient) -> None:
+    """The pattern the schema states accepts exactly the questions the server does not find blank."""
+    pattern = strict_client.get("/openapi.json").json()["components"]["schemas"]["AskRequest"][
+        "properties"
+    ]["question"]["pattern"]
+    for text in ["\x1d", "\ufeff", "\x85 ", "\u3000", "\u2009\n"]:
+        assert re.search(pattern, text) is None
+        assert strict_client.post("/api/ask", json={"question": text}).status_code == 422
+    for text in ["\x1d六稳", "\ufeff六稳"]:
+        assert re.search(pattern, text) is not None
+        assert strict_client.post("/api/ask", json={"question": text}).status_code == 200
 
 
 def test_ask_error_messages_name_the_problem(strict_client: TestClient) -> None:

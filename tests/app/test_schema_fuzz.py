@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from app.api import create_app
+from app.blank import NONBLANK_PATTERN
 from tests.app.fakes import FakeQAService
 from tests.app.live import make_settings
 
@@ -52,7 +53,7 @@ def test_the_schema_states_this_servers_limits(tmp_path: Path) -> None:
     assert turn["then"]["properties"]["content"]["maxLength"] == 40
     assert turn["else"]["then"]["properties"]["content"]["maxLength"] == 90
     search = {p["name"]: p["schema"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert search["q"]["maxLength"] == 40 and search["q"]["pattern"] == r"\S"
+    assert search["q"]["maxLength"] == 40 and search["q"]["pattern"] == NONBLANK_PATTERN
     assert (search["k"]["minimum"], search["k"]["maximum"]) == (1, 8)
     chunk = spec["paths"]["/api/chunks/{chunk_id}"]["get"]["parameters"][0]["schema"]
     assert chunk["maxLength"] == 200
