@@ -16,6 +16,7 @@ from index.build import ensure_index
 from index.dense import choose_kind
 from index.embedder import Embedder, load_embedder
 from index.hybrid import HybridRetriever
+from index.library import LibraryConfig
 from index.models import Hit, SearchMode
 from index.query_cache import with_query_cache
 from index.store import BuildOptions, IndexStore
@@ -107,6 +108,19 @@ def load_corpus(
         max_tokens=settings.max_tokens,
         cache_dir=settings.cache_dir,
         progress=progress,
+    )
+
+
+def library_config(settings: Settings) -> LibraryConfig:
+    """Where the library lives and how its reports are ingested and indexed."""
+    return LibraryConfig(
+        corpus_dirs=tuple(corpus_paths(settings)),
+        index_dir=settings.index_dir,
+        cache_dir=settings.cache_dir,
+        max_tokens=settings.max_tokens,
+        dense_index=settings.dense_index,
+        hnsw_threshold=settings.hnsw_threshold,
+        batch_size=settings.embed_batch_size,
     )
 
 

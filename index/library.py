@@ -21,7 +21,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.dense import choose_kind
@@ -90,6 +90,7 @@ class LibraryChange:
     documents: tuple[str, ...]
     embedded: int  # texts embedded: only the added reports'
     seconds: float
+    chunks_per_document: dict[str, int] = field(default_factory=dict)
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -255,7 +256,8 @@ def _rebuild(
 
     def on_embed(done: int, total: int) -> None:
         embedded[0] = total
-        report("embed", done, total)
+        if total:
+            report("embed", done, total)
         if done == total:
             report("index", 0, 1)
 
@@ -282,8 +284,9 @@ def _change(
     m = store.manifest
     names = [d.doc_id for d in added] + [f"-{doc_id}" for doc_id in removed]
     logger.info("library: %s; %d texts embedded, %.1f s", ", ".join(names), embedded, seconds)
+    counts = dict(Counter(c.doc_id for c in store.chunks))
     return LibraryChange(
-        added, removed, tuple(files), version, m.chunk_count, m.documents, embedded, seconds
+        added, removed, tuple(files), version, m.chunk_count, m.documents, embedded, seconds, counts
     )
 
 

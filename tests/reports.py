@@ -3,7 +3,14 @@ for fast tests of adding and removing reports; each region's text is its own."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+
+from index.build import ensure_index
+from index.library import LibraryChange, LibraryConfig, add_reports
+from index.store import BuildOptions, IndexStore
+from ingest.pipeline import load_corpus
+from tests.fakes import HashEmbedder
 
 _TEMPLATE = """{year}年{region}政府工作报告
 ——{year}年1月20日在{region}第三届人民代表大会第五次会议上
@@ -53,3 +60,44 @@ def write_report(directory: Path, key: str, name: str | None = None) -> Path:
     path = directory / (name or f"{key}-2026.txt")
     path.write_text(report_text(key), encoding="utf-8")
     return path
+
+
+@dataclass
+class Library:
+    config: LibraryConfig
+    embedder: HashEmbedder
+
+    @property
+    def version(self) -> Path:
+        return self.config.index_dir.resolve()
+
+    def corpus(self) -> list[str]:
+        return sorted(p.name for d in self.config.corpus_dirs for p in d.iterdir())
+
+    def full_build(self) -> IndexStore:
+        """What `reportqa index build` (and a server start) makes of the corpus now."""
+        documents, chunks = load_corpus(
+            self.config.corpus_dirs, cache_dir=self.config.cache_dir, max_tokens=256
+        )
+        options = BuildOptions()
+        return ensure_index(
+            self.config.index_dir, chunks, self.embedder, options, self.config.cache_dir, documents
+        )
+
+    def add(self, *paths: Path) -> LibraryChange:
+        return add_reports(self.config, list(paths), lambda: self.embedder)
+
+    def embedded(self) -> list[str]:
+        return [t for kind, texts in self.embedder.calls if kind == "passage" for t in texts]
+
+
+def make_library(root: Path) -> Library:
+    """Two reports in two corpus directories, indexed."""
+    first, second = root / "corpus", root / "more"
+    write_report(first, "qingshan")
+    write_report(second, "baishui")
+    config = LibraryConfig((first, second), root / "var" / "index", root / "cache")
+    lib = Library(config, HashEmbedder())
+    lib.full_build()
+    lib.embedder.calls.clear()
+    return lib

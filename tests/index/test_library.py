@@ -4,62 +4,18 @@ the result is the index a full build of the corpus gives, and bad input changes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index.build import ensure_index
 from index.errors import DuplicateReportError, LibraryBusyError, LibraryError, UnknownReportError
-from index.library import LibraryConfig, add_reports, list_reports, remove_report
+from index.library import add_reports, list_reports, remove_report
 from index.library_files import library_lock
-from index.store import BuildOptions, IndexStore, passage_text, sentence_texts
+from index.store import IndexStore, passage_text, sentence_texts
 from ingest.errors import BinaryFileError, EmptyFileError, IngestError, UnsupportedFormatError
-from ingest.pipeline import load_corpus
 from tests.fakes import HashEmbedder
-from tests.reports import report_text, write_report
-
-
-@dataclass
-class Library:
-    config: LibraryConfig
-    embedder: HashEmbedder
-
-    @property
-    def version(self) -> Path:
-        return self.config.index_dir.resolve()
-
-    def corpus(self) -> list[str]:
-        return sorted(p.name for d in self.config.corpus_dirs for p in d.iterdir())
-
-    def full_build(self) -> IndexStore:
-        """What `reportqa index build` (and a server start) makes of the corpus now."""
-        documents, chunks = load_corpus(
-            self.config.corpus_dirs, cache_dir=self.config.cache_dir, max_tokens=256
-        )
-        options = BuildOptions()
-        return ensure_index(
-            self.config.index_dir, chunks, self.embedder, options, self.config.cache_dir, documents
-        )
-
-    def add(self, *paths: Path) -> object:
-        return add_reports(self.config, list(paths), lambda: self.embedder)
-
-    def embedded(self) -> list[str]:
-        return [t for kind, texts in self.embedder.calls if kind == "passage" for t in texts]
-
-
-def make_library(root: Path) -> Library:
-    """Two reports in two corpus directories, indexed."""
-    first, second = root / "corpus", root / "more"
-    write_report(first, "qingshan")
-    write_report(second, "baishui")
-    config = LibraryConfig((first, second), root / "var" / "index", root / "cache")
-    lib = Library(config, HashEmbedder())
-    lib.full_build()
-    lib.embedder.calls.clear()
-    return lib
+from tests.reports import Library, make_library, report_text, write_report
 
 
 @pytest.fixture
@@ -88,7 +44,7 @@ def test_an_add_embeds_only_the_new_report_and_is_what_a_full_build_gives(
     store = IndexStore.load(library.config.index_dir)
     new_texts = texts_of(store, "honghe-2026") - known  # a text the others have is reused
     assert len(new_texts) > 10 and sorted(library.embedded()) == sorted(new_texts)
-    assert change.embedded == len(new_texts)  # type: ignore[attr-defined]
+    assert change.embedded == len(new_texts)
     assert library.version != before
     assert "honghe-2026.txt" in library.corpus()
     # the corpus order (corpus/ sorted, then more/): the manifest a full build would write
