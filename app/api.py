@@ -228,9 +228,17 @@ def _mount_ui(app: FastAPI, settings: Settings) -> None:
         max_history_turns=settings.max_history_turns,
         max_question_chars=settings.max_question_chars,
         max_turn_chars=settings.max_turn_chars,
+        store_bytes=max(settings.max_body_bytes - STORE_MARGIN, 1024),
     )
     top_k = min(settings.top_k, settings.max_top_k)
-    mount_ui(app, build_ui(LateBoundService(app.state), top_k=top_k, limits=limits), settings)
+    upload_limit = settings.max_upload_bytes if settings.admin_token else None
+    blocks = build_ui(
+        LateBoundService(app.state), top_k=top_k, limits=limits, upload_limit=upload_limit
+    )
+    mount_ui(app, blocks, settings)
+
+
+STORE_MARGIN = 8 * 1024  # the page's load event wraps the stored conversation in its body
 
 
 def _trust_hosts(app: FastAPI, settings: Settings) -> None:
