@@ -17,9 +17,10 @@ from index.build import ensure_index
 from index.dense import choose_kind
 from index.embedder import Embedder, load_embedder
 from index.hybrid import HybridRetriever
-from index.library import LibraryConfig, check_embedder
+from index.library import LibraryConfig
 from index.models import Hit, SearchMode
 from index.query_cache import with_query_cache
+from index.reuse import check_embedder
 from index.store import BuildOptions, IndexStore
 from ingest.models import Chunk, DocumentInfo
 

@@ -28,7 +28,6 @@ from index.dense import choose_kind
 from index.embedder import Embedder
 from index.errors import (
     DuplicateReportError,
-    IndexMismatchError,
     LibraryError,
     UnknownReportError,
 )
@@ -39,14 +38,15 @@ from index.library_files import (
     doc_ids_of,
     file_digest,
     files_of,
+    in_corpus_order,
     library_lock,
     meta_of,
     park,
     unlink_all,
     unpark,
 )
-from index.manifest import Manifest, read_manifest
-from index.reuse import StoredVectorsOnly, previous_vectors
+from index.manifest import read_manifest
+from index.reuse import StoredVectorsOnly, check_embedder, previous_vectors
 from index.store import BuildOptions, IndexStore, passage_text, read_documents, sentence_texts
 from ingest.chunks_io import read_chunks_jsonl
 from ingest.loaders import DEFAULT_MAX_BYTES
@@ -112,7 +112,7 @@ def add_reports(
         model = embedder()
         check_embedder(store.manifest, model)
         order = corpus_order(config.corpus_dirs, {r.target: r.info.doc_id for r in new})
-        documents = _ordered([*store.documents.values(), *(r.info for r in new)], order)
+        documents = in_corpus_order([*store.documents.values(), *(r.info for r in new)], order)
         chunks = [*store.chunks, *(c for r in new for c in r.chunks)]
         built, embedded = _rebuild(config, documents, chunks, model, report)
         pairs = [(m, meta_of(r.target)) for r in new if (m := meta_of(r.source)).is_file()]
@@ -218,28 +218,12 @@ def _check_doc_id(doc_id: str, taken: set[str]) -> None:
         )
 
 
-def check_embedder(manifest: Manifest, embedder: Embedder) -> None:
-    built = (manifest.model, manifest.embed_backend, manifest.embed_precision)
-    configured = (embedder.model_id, embedder.backend, embedder.precision)
-    if built != configured or manifest.dim != embedder.dim:
-        raise IndexMismatchError(
-            "索引由 {} ({}/{}) 构建，当前配置的是 {} ({}/{})；".format(*built, *configured)
-            + "请先运行 `reportqa index build`"
-        )
-
-
 def _check_removable(store: IndexStore, doc_id: str) -> None:
     if doc_id not in store.documents:
         known = "、".join(list(store.documents)[:10])
         raise UnknownReportError(f"索引中没有报告：{doc_id[:120]}（已有：{known}）")
     if len(store.documents) == 1:
         raise LibraryError(f"不能移除最后一份报告：{doc_id}")
-
-
-def _ordered(documents: Sequence[DocumentInfo], order: Sequence[str]) -> list[DocumentInfo]:
-    """Documents in corpus order; any the corpus does not name keep their place at the end."""
-    rank = {doc_id: n for n, doc_id in enumerate(order)}
-    return sorted(documents, key=lambda d: rank.get(d.doc_id, len(rank)))
 
 
 def _rebuild(

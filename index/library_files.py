@@ -14,6 +14,7 @@ from pathlib import Path
 from index.errors import LibraryBusyError
 from ingest.errors import IngestError
 from ingest.loaders import source_doc_id
+from ingest.models import DocumentInfo
 from ingest.pipeline import source_files
 
 # Suffixes of files on their way in or out: no loader reads them, so a corpus scan skips them.
@@ -69,6 +70,12 @@ def corpus_order(corpus_dirs: Sequence[Path], planned: dict[Path, str]) -> list[
         ids = doc_ids_of([f for f in files if f not in planned])
         order.extend(planned.get(f) or ids.get(f, "") for f in files)
     return [doc_id for doc_id in order if doc_id]
+
+
+def in_corpus_order(documents: Sequence[DocumentInfo], order: Sequence[str]) -> list[DocumentInfo]:
+    """Documents in corpus order; any the corpus does not name keep their place at the end."""
+    rank = {doc_id: n for n, doc_id in enumerate(order)}
+    return sorted(documents, key=lambda d: rank.get(d.doc_id, len(rank)))
 
 
 @contextmanager

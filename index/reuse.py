@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedder import Embedder, Kind
-from index.errors import LibraryError
+from index.errors import IndexMismatchError, LibraryError
 from index.manifest import Manifest
 from ingest.chunks_io import read_chunks_jsonl
 from ingest.errors import IngestError
@@ -80,3 +80,13 @@ class StoredVectorsOnly(Embedder):
                 "请运行 `reportqa index build`"
             )
         return np.zeros((0, self.dim), dtype=np.float32)
+
+
+def check_embedder(manifest: Manifest, embedder: Embedder) -> None:
+    built = (manifest.model, manifest.embed_backend, manifest.embed_precision)
+    configured = (embedder.model_id, embedder.backend, embedder.precision)
+    if built != configured or manifest.dim != embedder.dim:
+        raise IndexMismatchError(
+            "索引由 {} ({}/{}) 构建，当前配置的是 {} ({}/{})；".format(*built, *configured)
+            + "请先运行 `reportqa index build`"
+        )

@@ -18,11 +18,23 @@ from tests.reports import Library, report_text
 CJK = range(0x4E00, 0xA000)
 
 
-@pytest.fixture
-def setup(tmp_path: Path) -> Iterator[tuple[TestClient, Library, Settings]]:
-    library, settings, service = managed(tmp_path, max_upload_bytes=8192, reload_interval=0)
+def served_app(root: Path) -> Iterator[tuple[TestClient, Library, Settings]]:
+    library, settings, service = managed(root, max_upload_bytes=8192, reload_interval=0)
     with TestClient(create_app(settings, service, ui=False)) as client:
         yield client, library, settings
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[TestClient, Library, Settings]]:
+    yield from served_app(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def untouched(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Library, Settings]]:
+    """One app for the tests that show a request changes nothing."""
+    yield from served_app(tmp_path_factory.mktemp("untouched"))
 
 
 @pytest.fixture
@@ -62,8 +74,9 @@ ROUTES = [
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_every_admin_route_needs_the_token(
-    client: TestClient, library: Library, method: str, path: str
+    untouched: tuple[TestClient, Library, Settings], method: str, path: str
 ) -> None:
+    client, library, _ = untouched
     version = library.version
     missing = client.request(method, path)
     assert "管理令牌" in chinese_detail(missing, 401)
@@ -112,33 +125,34 @@ BAD_UPLOADS = {
     ("name", "data", "status", "message"), BAD_UPLOADS.values(), ids=BAD_UPLOADS
 )
 def test_bad_uploads_are_refused_and_change_nothing(
-    client: TestClient,
-    library: Library,
-    tmp_path: Path,
+    untouched: tuple[TestClient, Library, Settings],
     name: str,
     data: bytes,
     status: int,
     message: str,
 ) -> None:
+    client, library, settings = untouched
     version, corpus = library.version, library.corpus()
     detail = chinese_detail(upload(client, name, data), status)
     assert message in detail
     assert library.version == version and library.corpus() == corpus
     assert served(client) == ["qingshan-2026", "baishui-2026"]
-    assert not list(tmp_path.rglob("evil.txt"))
+    assert not list(settings.cache_dir.parent.parent.rglob("evil.txt"))
     uploads = library.config.cache_dir / "uploads"
     assert not uploads.exists() or not any(uploads.iterdir()), "no upload is left behind"
 
 
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
-    client: TestClient, library: Library
+    untouched: tuple[TestClient, Library, Settings],
 ) -> None:
+    client, library, _ = untouched
     huge = b"x" * (8192 + 70_000)
     detail = chinese_detail(upload(client, "huge.txt", huge), 413)
     assert "字节" in detail and library.corpus() == ["baishui-2026.txt", "qingshan-2026.txt"]
 
 
-def test_not_multipart_is_a_422(client: TestClient) -> None:
+def test_not_multipart_is_a_422(untouched: tuple[TestClient, Library, Settings]) -> None:
+    client = untouched[0]
     response = client.post("/api/admin/documents", json={"file": "x"}, headers=auth())
     assert "multipart" in chinese_detail(response, 422)
 
