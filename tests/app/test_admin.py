@@ -4,16 +4,20 @@ and served as soon as the response comes, delete and reload, progress."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
 from app.config import Settings
-from tests.app.managed import TOKEN, auth, managed
-from tests.reports import Library, report_text
+from app.factory import build_service
+from tests.app.managed import TOKEN, auth, managed, managed_settings
+from tests.fakes import SlowPassages
+from tests.reports import Library, make_library, report_text
 
 CJK = range(0x4E00, 0xA000)
 
@@ -185,3 +189,27 @@ def test_reload_serves_a_version_published_elsewhere(client: TestClient, library
     }
     assert served(client) == ["qingshan-2026"]
     assert client.post("/api/admin/reload", headers=auth()).json()["reloaded"] is False
+
+
+def test_the_old_index_answers_while_an_upload_is_embedded(tmp_path: Path) -> None:
+    library = make_library(tmp_path / "library")
+    settings = managed_settings(library, tmp_path, reload_interval=0)
+    embedder = SlowPassages()
+    service = build_service(settings, embedder=embedder)
+    with TestClient(create_app(settings, service, ui=False)) as client:
+        result: dict[str, Any] = {}
+        data = report_text("honghe").encode()
+        uploading = threading.Thread(
+            target=lambda: result.update(response=upload(client, "honghe-2026.txt", data))
+        )
+        uploading.start()
+        assert embedder.embedding.wait(20)
+        progress = client.get("/api/admin/progress", headers=auth()).json()
+        assert (progress["state"], progress["stage"]) == ("running", "embed")
+        assert served(client) == ["qingshan-2026", "baishui-2026"]  # the old index, whole
+        assert client.post("/api/ask", json={"question": "茶叶产业产值多少？"}).status_code == 200
+        busy = upload(client, "jinsha-2026.txt", report_text("jinsha").encode())
+        assert "正在进行" in chinese_detail(busy, 409)
+        uploading.join(timeout=30)
+        assert result["response"].status_code == 201
+        assert "honghe-2026" in served(client)

@@ -4,34 +4,22 @@ token refused; without a token the panel is not there."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.api import create_app
 from app.factory import build_service
-from index.embedder import Kind
 from tests.app.browser import browser, needs_chromium, open_page, screenshot
 from tests.app.live import LiveServer, live_server_for
 from tests.app.managed import TOKEN, managed_settings
-from tests.fakes import HashEmbedder
+from tests.fakes import SlowPassages
 from tests.reports import make_library, write_report
 
 __all__ = ["browser"]  # the module's Chromium (a fixture)
 pytestmark = needs_chromium
-
-
-class SlowPassages(HashEmbedder):
-    """Embeds passages slowly, so the page has a stage to show while it waits."""
-
-    def encode(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
-        if kind == "passage" and texts:
-            time.sleep(1.5)
-        return super().encode(texts, kind=kind)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("admin-ui")
     library = make_library(root / "library")
     settings = managed_settings(library, root, reload_interval=0)
-    service = build_service(settings, embedder=SlowPassages())
+    service = build_service(settings, embedder=SlowPassages(delay=1.5))
     with live_server_for(create_app(settings, service)) as live:
         yield live
 
