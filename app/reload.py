@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ class ServiceSwap:
                 return self._outcome(False)
             if not isinstance(service, Reloadable):
                 return self._outcome(False)
+            started = time.perf_counter()
             try:
                 fresh = service.reloaded(target)
             except BaseException:
@@ -82,7 +84,11 @@ class ServiceSwap:
                 raise
             self.app.state.service = fresh
             self.app.openapi_schema = None  # it lists the loaded reports
-            logger.info("serving index version %s: %s", target.name, fresh.info().documents)
+            seconds = time.perf_counter() - started
+            documents = fresh.info().documents
+            logger.info(
+                "serving index version %s (loaded in %.1f s): %s", target.name, seconds, documents
+            )
             return self._outcome(True)
 
     def _outcome(self, reloaded: bool) -> ReloadOutcome:

@@ -53,7 +53,7 @@ def test_an_upload_shows_its_progress_and_is_served_when_done(
     status = page.locator("#rq-admin-status")
     expect(status).to_contain_text("向量化新报告")
     expect(page.locator("#rq-admin-progress")).to_be_visible()
-    expect(status).to_contain_text("已添加《2026年红河市政府工作报告》", timeout=30_000)
+    expect(status).to_contain_text("已添加《2026年红河市政府工作报告》", timeout=60_000)
     assert "honghe-2026" in served(server)
     screenshot(page, "ui-admin-upload.png")
     page.reload()
