@@ -46,6 +46,9 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest -q
 
+# the library and the bundled report served together: every report's own questions
+LIBRARY := REPORTQA_CORPUS_DIR=data/corpus:data/library REPORTQA_INDEX_DIR=var/index-library
+
 eval-gate: install
 	$(BIN)/reportqa eval --data eval/data/test.jsonl --mode all --out var/eval/test \
 	  --baseline eval/baseline.json
@@ -53,6 +56,17 @@ eval-gate: install
 	  --baseline eval/baseline_dev.json
 	$(BIN)/reportqa eval --data eval/data/pairs.jsonl --mode hybrid --out var/eval/pairs \
 	  --baseline eval/baseline_pairs.json
+	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/test.jsonl --mode all \
+	  --out var/eval/library-test --baseline eval/baseline_library_test.json
+	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/dev.jsonl --mode hybrid \
+	  --out var/eval/library-dev --baseline eval/baseline_library_dev.json
+	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/cross.jsonl --mode hybrid \
+	  --out var/eval/library-cross --baseline eval/baseline_library_cross.json
+	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/test.jsonl --mode hybrid --alone \
+	  --doc-id zigong-2021 --out var/eval/test-with-library --baseline eval/baseline.json
+
+run-library: install
+	$(LIBRARY) $(BIN)/reportqa serve
 
 bench: install
 	$(BIN)/reportqa bench

@@ -47,6 +47,9 @@ class AnswerConfig:
     max_question_chars: int = 1000
     extract: ExtractWeights = field(default_factory=ExtractWeights)
     refusal: RefusalConfig = field(default_factory=RefusalConfig)
+    # a question that names no report, with several loaded: the best-supported report's
+    # answer ("best"), or one line for each report that answers it ("each")
+    several: str = "each"
 
 
 class Answerer:
@@ -94,16 +97,24 @@ class Answerer:
         if plan.per_report:
             docs = self.retriever.documents
             return [
-                self._one_report(sub, d, self._hits_in(sub, d, qvec), qvec)
+                self._one_report(sub, d, self._hits_in(sub, d, None), None)
                 for d in plan.doc_ids
-                if (sub := for_report(query, docs[d]))
+                if (sub := for_report(query, docs[d], plan.year_of(d)))
             ]
-        candidates = _reports_in(hits, plan.doc_ids)[:CANDIDATE_REPORTS]
-        tried = [self._one_report(query, d, hits, qvec) for d in candidates]
-        if not tried:
-            return []
+        ranked = list(plan.doc_ids) if plan.named else _reports_in(hits, plan.doc_ids)
+        candidates = ranked[:CANDIDATE_REPORTS]
+        if len(candidates) == 1:
+            return [self._one_report(query, candidates[0], hits, qvec)]
+        tried = [
+            self._one_report(query, d, self._hits_in(query, d, qvec), qvec) for d in candidates
+        ]
         accepted = [o for o in tried if not o.refused]
-        return [max(accepted, key=lambda o: o.score)] if accepted else [tried[0]]
+        if not accepted:
+            return tried[:1]
+        if plan.named:  # the reports the question named, in the order they fit it
+            return accepted[:1]
+        accepted.sort(key=lambda o: -o.score)
+        return accepted if self.config.several == "each" else accepted[:1]
 
     def _hits_in(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> list[Hit]:
         return self.retriever.search(query, self.config.evidence_k, qvec=qvec, doc_ids=[doc_id])
@@ -113,7 +124,8 @@ class Answerer:
     ) -> Outcome:
         s = self.strategies
         return (
-            s.glossary(query, doc_id, hits)
+            s.report_facts(query, doc_id, hits)
+            or s.glossary(query, doc_id, hits)
             or s.section(query, doc_id, hits)
             or s.compare(query, doc_id, qvec)
             or s.fact(query, doc_id, hits)[0]

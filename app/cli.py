@@ -30,8 +30,14 @@ def main() -> None:
 @click.argument("question")
 @click.option("-k", "top_k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Print the whole Answer as JSON.")
-def ask_cmd(question: str, top_k: int, as_json: bool) -> None:
-    """Answer QUESTION from the report, with citations."""
+@click.option(
+    "--doc-id",
+    "doc_ids",
+    multiple=True,
+    help="Answer from this report only (repeatable; see `reportqa list` or GET /api/documents).",
+)
+def ask_cmd(question: str, top_k: int, as_json: bool, doc_ids: tuple[str, ...]) -> None:
+    """Answer QUESTION from the reports, with citations."""
     from app.answer import validate_question
     from app.config import get_settings
     from app.factory import build_service
@@ -40,7 +46,8 @@ def ask_cmd(question: str, top_k: int, as_json: bool) -> None:
 
     settings = get_settings()
     question = validate_question(question, settings.max_question_chars)  # before the model loads
-    answer = build_service(settings, progress=True).answer(question, top_k=top_k)
+    service = build_service(settings, progress=True)
+    answer = service.answer(question, top_k=top_k, doc_ids=list(doc_ids) or None)
     if as_json:
         wire = AskResponse.from_answer(answer, answer.timings_ms)
         click.echo(json.dumps(wire.model_dump(), ensure_ascii=False, indent=2))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from app.extract import (
@@ -11,17 +12,20 @@ from app.extract import (
     ScoredSpan,
     TermGroup,
     bigrams,
+    coverage,
     focus_clause,
+    is_heading,
+    lead_in,
     normalize,
     period_fit,
     score_sentences,
     term_groups,
 )
-from app.refusal import RefusalConfig, Verdict, judge
+from app.refusal import Reason, RefusalConfig, Verdict, judge
 from index.hybrid import HybridRetriever
 from index.models import Hit
 from index.qtype import without_asking_phrases
-from index.query import Query, Resolved
+from index.query import TARGET, Query, Resolved
 from ingest.meta import short_name
 from ingest.models import Period
 
@@ -33,6 +37,25 @@ class EvidenceConfig:
     refusal: RefusalConfig = field(default_factory=RefusalConfig)
 
 
+# where a number question starts asking about its indicator (`固定资产投资` | `增长了多少`)
+_PREDICATE = re.compile(
+    r"是多少|是什么|有多少|多少|几|增长|增速|增幅|提高|提升|下降|降低|减少|达到|完成|实现|突破|"
+    r"控制在|占|为|怎么样|如何|分别"
+)
+_PARTICLES = "的和与及、，,？? "
+# an indicator is a name (`城镇居民人均可支配收入`), not a clause in everyday words
+# (`城里新添了…`, `…都能集中处理吗`): those are not judged
+_NOT_A_NAME = re.compile(
+    r"[了吗呢把被让？?，,。]|都能|就能|能够|可以|第[一二三四五六七八九十\d]|^(?:要|将|会|能|准备|打算)"
+)
+INDICATOR_MIN_CHARS = 3
+INDICATOR_MAX_CHARS = 16
+# words that place or frame the figure in time rather than name it
+_QUALIFIERS = re.compile(
+    r"[“”\"]|期间|时期|末|以来|截至|截止|到|按照|当年|全年|全省|全市|全区|当前|目前|现在|以后|将来|未来"
+)
+
+
 @dataclass(frozen=True)
 class Evidence:
     doc_id: str
@@ -42,6 +65,7 @@ class Evidence:
     best: ScoredSpan | None
     verdict: Verdict
     hits: list[Hit]
+    indicator: list[TermGroup] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -61,28 +85,29 @@ class EvidenceFinder:
     def _corpus_uncached(self, doc_id: str) -> str:
         return normalize("".join(c.text for c in self.retriever.chunks_of(doc_id)))
 
-    def groups(self, query: Query) -> list[TermGroup]:
-        """The question's terms, without the times and places it names (the timeline and the
-        routing judge those) and without the phrases that only ask for an overview."""
-        asking = _without_places(without_asking_phrases(query.without_times()), query)
-        return term_groups(asking, self.retriever.tokens, self.retriever.idf)
+    def groups(self, query: Query, doc_id: str) -> list[TermGroup]:
+        """The question's terms weighed by one report's statistics, without the times and
+        places it names (the timeline and the routing judge those), without the words that ask
+        for a target (the period does) and without the phrases that only ask for an overview."""
+        return term_groups(_asking(query), self.retriever.tokens, self.retriever.idf_in(doc_id))
 
     def find(
         self,
         query: Query,
         doc_id: str,
         hits: Sequence[Hit],
-        period_only: Period | None = None,
+        period_only: frozenset[Period] | None = None,
     ) -> Evidence:
         """The query's sentences among `hits` (of report `doc_id`), scored, the best one and
-        the verdict; with `period_only`, only sentences of that period compete."""
+        the verdict; with `period_only`, only sentences of those periods compete."""
         resolved = self.retriever.resolved(query, doc_id)
         if period_only is not None:
-            resolved = Resolved(frozenset({period_only}), resolved.years, resolved.uncovered)
-        groups = self.groups(query)
+            resolved = Resolved(period_only, resolved.years, resolved.uncovered)
+        groups = self.groups(query, doc_id)
+        indicator = self.indicator(query, doc_id)
         if period_only is not None:
             groups = [g for g in groups if not _is_time_word(g.words[0], query)]
-        asking = _without_places(without_asking_phrases(query.without_times()), query)
+        asking = _asking(query)
         scored = score_sentences(
             list(hits)[: self.config.evidence_k],
             groups,
@@ -92,12 +117,46 @@ class EvidenceFinder:
             bigrams(asking, self.corpus(doc_id)),
         )
         if period_only is not None:
-            scored = [s for s in scored if s.period == period_only]
+            scored = [s for s in scored if s.period in period_only or s.mentions & period_only]
+        if indicator:
+            scored = _indicator_first(scored, indicator, self.config.extract.indicator_penalty)
+        if resolved.years:
+            scored = _years_first(scored, resolved.years, self.config.extract.indicator_penalty)
         best = prefer_asked_period(scored, query, resolved.periods)
+        best = _prefer_heading(best, scored, query, self.config.extract.heading_share)
         focus = focus_clause(best.span, groups, query.wants).text if best is not None else None
         info = self.retriever.documents[doc_id]
         verdict = judge(query, resolved, best, info, focus, self.config.refusal)
-        return Evidence(doc_id, resolved, groups, scored, best, verdict, list(hits))
+        refusal = self.config.refusal
+        if (
+            refusal.check_indicator
+            and not verdict.refused
+            and best is not None
+            and not _names_indicator(best, indicator, refusal.indicator_share)
+        ):
+            verdict = Verdict(True, Reason.NO_INDICATOR, detail=indicator_phrase(query))
+        return Evidence(doc_id, resolved, groups, scored, best, verdict, list(hits), indicator)
+
+    def indicator(self, query: Query, doc_id: str) -> list[TermGroup]:
+        """What a Chinese number question measures (`城镇居民人均可支配收入` in
+        `2025年城镇居民人均可支配收入增长了多少？`): its words before it starts asking."""
+        phrase = indicator_phrase(query)
+        if len(phrase) < 2 or not self.retriever.names_a_thing(phrase):
+            return []
+        groups = term_groups(phrase, self.retriever.tokens, self.retriever.idf_in(doc_id))
+        return [g for g in groups if g.weight > 0]
+
+
+def indicator_phrase(query: Query) -> str:
+    """The words of a Chinese number question before it starts asking ("" otherwise)."""
+    if query.kind != "number" or query.language != "zh":
+        return ""
+    text = _QUALIFIERS.sub("", _asking(query)).strip(_PARTICLES)
+    match = _PREDICATE.search(text)
+    phrase = (text[: match.start()] if match else "").strip(_PARTICLES)
+    if _NOT_A_NAME.search(phrase) or not INDICATOR_MIN_CHARS <= len(phrase) <= INDICATOR_MAX_CHARS:
+        return ""
+    return phrase
 
 
 def prefer_asked_period(
@@ -108,12 +167,19 @@ def prefer_asked_period(
     if not scored:
         return None
     best = scored[0]
-    if query.kind != "number" or len(asked) != 1 or period_fit(best.period, asked) == 1:
+    if query.kind != "number" or len(asked) != 1:
+        return best
+    if period_fit(best.period, asked, best.mentions) == 1:
         return best
     for s in scored[1:]:
-        if period_fit(s.period, asked) == 1.0:
+        if period_fit(s.period, asked, s.mentions) == 1.0:
             return s if s.coverage >= 0.8 * best.coverage else best
     return best
+
+
+def _asking(query: Query) -> str:
+    text = _without_places(without_asking_phrases(query.without_times()), query)
+    return TARGET.sub(" ", text) if query.target else text
 
 
 def _without_places(text: str, query: Query) -> str:
@@ -125,3 +191,59 @@ def _without_places(text: str, query: Query) -> str:
 
 def _is_time_word(word: str, query: Query) -> bool:
     return any(word in ask.text for ask in query.times)
+
+
+def _states_indicator(span: ScoredSpan, indicator: list[TermGroup]) -> bool:
+    """The sentence (with its paragraph's topic sentence) names every word of the indicator."""
+    return not indicator or coverage(_with_lead_in(span), indicator) >= 1.0
+
+
+def _names_indicator(span: ScoredSpan, indicator: list[TermGroup], share: float) -> bool:
+    """The sentence names at least `share` of the indicator's weight: `社会消费品零售总额
+    增长5%` does not state `居民消费价格涨幅`; `地区生产总值5.2万亿元` states
+    `地区生产总值总量`."""
+    return not indicator or coverage(_with_lead_in(span), indicator) >= share
+
+
+def _with_lead_in(span: ScoredSpan) -> str:
+    return f"{lead_in(span.hit.chunk)}{span.span.text}"
+
+
+def _indicator_first(
+    scored: list[ScoredSpan], indicator: list[TermGroup], penalty: float
+) -> list[ScoredSpan]:
+    """The sentences re-ranked, marked down by the share of the indicator they do not name
+    (by `penalty` when they name none of it)."""
+    rescored = []
+    for s in scored:
+        missing = 1.0 - coverage(_with_lead_in(s), indicator)
+        rescored.append(replace(s, score=s.score * (1 - missing * (1 - penalty))))
+    return sorted(rescored, key=lambda s: -s.score)
+
+
+def _years_first(
+    scored: list[ScoredSpan], years: Sequence[int], penalty: float
+) -> list[ScoredSpan]:
+    """The sentences re-ranked, marked down when they do not name the years the question
+    names outside the report's own periods (`比2015年下降了多少`)."""
+    names = tuple(str(y) for y in years)
+    rescored = [
+        s if all(y in s.span.text for y in names) else replace(s, score=s.score * penalty)
+        for s in scored
+    ]
+    return sorted(rescored, key=lambda s: -s.score)
+
+
+def _prefer_heading(
+    best: ScoredSpan | None, scored: list[ScoredSpan], query: Query, share: float
+) -> ScoredSpan | None:
+    """For a question about how something went overall (`…发展得怎么样`), the report's own
+    summary: the heading sentence of a paragraph, when one scores nearly as well."""
+    if best is None or not (query.wants.summary and query.kind == "general"):
+        return best
+    headings = [
+        s for s in scored if len(s.hit.chunk.section_path) > 1 and is_heading(s.span, s.hit.chunk)
+    ]
+    if headings and headings[0].score >= share * best.score:
+        return headings[0]
+    return best

@@ -28,13 +28,14 @@ def examples(documents: Sequence[DocumentInfo], limit: int = MAX_EXAMPLES) -> li
 
 
 def _for_report(info: DocumentInfo, *, several: bool) -> list[str]:
-    year = info.timeline.year
+    year = info.timeline.year or info.meta.year
     if year is None:
         return []
     region = short_name(info.meta.region) if several else ""
     out = [f"{year}年{region}地区生产总值预期增长多少？"]
     if info.glossary_terms:
-        out.append(f"“{info.glossary_terms[0]}”是指什么？")
+        term = info.glossary_terms[0]
+        out.append(f"{term}是指什么？" if "“" in term else f"“{term}”是指什么？")
     out.append(f"{year}年{region}重点做好哪些方面的工作？")
     english = english_name(info.meta.region) if several else ""
     owner = f"{english}'s " if english else "the "

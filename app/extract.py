@@ -37,6 +37,7 @@ class ScoredSpan:
     coverage: float  # share of the question's idf mass present in the sentence
     cosine: float = 0.0  # the question's cosine with the sentence
     period: Period = "unknown"  # the sentence's period in its report
+    mentions: frozenset[Period] = frozenset()  # periods of the years and plans it names
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,12 @@ class ExtractWeights:
     period: float = 0.15
     sentence_share: float = 0.7  # coverage: the sentence (with its lead-in) vs its chunk
     unfit_penalty: float = 0.6  # a number/date/person question and a sentence without one
+    rate_penalty: float = 0.8  # a rate asked and a sentence without a percentage
     sentences_per_passage: int = 40
     heading_fit: float = 1.0  # kind fit of a paragraph heading for an overall question
     bigram: float = 0.3  # share of the ranking coverage taken by the question's character bigrams
+    indicator_penalty: float = 0.7  # a number question's sentence that does not name its indicator
+    heading_share: float = 0.8  # an overall question takes a heading scoring this share of the best
 
 
 def normalize(text: str) -> str:
@@ -132,11 +136,14 @@ _NEIGHBOURS = (
 )
 
 
-def period_fit(found: Period, asked: frozenset[Period]) -> float:
-    """How well a sentence's period (in its own report) matches the one asked there."""
+def period_fit(
+    found: Period, asked: frozenset[Period], named: frozenset[Period] = frozenset()
+) -> float:
+    """How well a sentence's period (in its own report) matches the one asked there; a
+    sentence that names a year of the period asked (`…提高到2025年的14万元`) fits it too."""
     if not asked or len(asked) > 1:
         return 0.5
-    if found in asked:
+    if found in asked or asked & named:
         return 1.0
     return 0.4 if frozenset({found, *asked}) in _NEIGHBOURS else 0.0
 
@@ -197,6 +204,7 @@ def score_sentences(
         fit = kind_fit(span.text, want)
         if want.summary and want.kind == "general" and is_heading(span, hit.chunk):
             fit = w.heading_fit
+            cov = max(cov, chunk_cov)  # the heading sums up its paragraph
         ranked = cov
         if w.bigram and grams:
             ranked = (1 - w.bigram) * cov + w.bigram * bigram_coverage(text, grams)
@@ -205,11 +213,13 @@ def score_sentences(
             + w.dense * dense
             + w.passage * rel
             + w.kind * fit
-            + w.period * period_fit(sentence.period, asked(hit))
+            + w.period * period_fit(sentence.period, asked(hit), sentence.mentions)
         )
         if want.kind in _GATED and fit == 0:
             score *= w.unfit_penalty
-        out.append(ScoredSpan(span, hit, score, cov, c, sentence.period))
+        elif want.rate and not PERCENT.search(span.text):
+            score *= w.rate_penalty
+        out.append(ScoredSpan(span, hit, score, cov, c, sentence.period, sentence.mentions))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -277,7 +287,7 @@ def _stated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     matches = list(pattern.finditer(text))
     if len(matches) > 1:
         between = text[matches[0].end() : matches[1].start()]
-        if _REACHED.fullmatch(between.strip()) or between.strip() in ("到", "至"):
+        if _REACHED.search(between) and not re.search(r"[，,；;、]", between):
             return matches[1]
     return matches[0] if matches else None
 

@@ -14,7 +14,7 @@ from enum import Enum
 from app.extract import ScoredSpan, kind_fit, normalize
 from index.figures import PERCENT, PERCENT_LEVEL, states_unit
 from index.query import Query, Resolved
-from index.regions import same_region
+from index.regions import place_names, same_region
 from ingest.models import DocumentInfo, Period
 
 
@@ -29,6 +29,7 @@ class Reason(Enum):
     ONLY_CHANGE = "only_change"  # a rate's level asked, only its change given
     NO_UNIT = "no_unit"
     NO_FIGURE = "no_figure"
+    NO_INDICATOR = "no_indicator"  # the evidence states a figure of something else
     WEAK_SUPPORT = "weak_support"
 
 
@@ -60,6 +61,8 @@ class RefusalConfig:
     weak_coverage: float = 0.25  # below this, the sentence must also be close in meaning
     min_cosine: float = 0.80  # the question's cosine with the best sentence
     check_period: bool = True
+    check_indicator: bool = True  # a number question's indicator must be named by the evidence
+    indicator_share: float = 0.35  # of the indicator's idf weight the evidence must name
 
 
 def judge(
@@ -83,7 +86,8 @@ def judge(
     place = _place_not_in_evidence(query, info, evidence)
     if place:
         return Verdict(True, Reason.PLACE_NOT_IN_EVIDENCE, detail=place)
-    period = _other_period(query, resolved, best) if config.check_period else None
+    focus_text = best.span.text if focus is None else focus
+    period = _other_period(query, resolved, best, focus_text) if config.check_period else None
     if period is not None:
         return period
     return _figure_verdict(query, best, focus, config)
@@ -115,24 +119,31 @@ def _place_not_in_evidence(query: Query, info: DocumentInfo, evidence: str) -> s
     for place in query.places:
         if same_region(place, info.meta.region):
             continue
-        short = re.sub(r"(?:市|省|自治区|自治州|州|地区|盟|特别行政区)$", "", place)
-        if short not in evidence:
+        if not any(name in evidence for name in place_names(place)):
             return place
     return None
 
 
-def _other_period(query: Query, resolved: Resolved, best: ScoredSpan) -> Verdict | None:
+def _other_period(query: Query, resolved: Resolved, best: ScoredSpan, focus: str) -> Verdict | None:
     """A figure asked for one period that the best evidence gives only for another (a 2026
     target asked, only the 2025 result stated); a year's figure asked and only the five-year
     figure given."""
-    if query.kind != "number" or len(resolved.periods) != 1:
+    asked = resolved.periods
+    if query.kind != "number" or not asked or resolved.comparison:
         return None
-    asked = next(iter(resolved.periods))
     found = best.period
-    if found == "unknown" or found == asked:
+    if found == "unknown" or found in asked or asked & best.mentions:
         return None
-    if {asked, found} == {"plan_ahead", "long_range"}:
+    if found == "long_range" and "plan_ahead" in asked:
         return None
-    if asked == "review_plan" and found == "review_year":
+    if found == "plan_ahead" and "long_range" in asked:
+        return None
+    if found == "review_year" and "review_plan" in asked:
         return None  # a five-year question may be answered by the level reached last year
-    return Verdict(True, Reason.OTHER_PERIOD, asked=(asked,), found=found)
+    if found == "review_plan" and "review_year" in asked and not FIVE_YEAR_FIGURE.search(focus):
+        return None  # a level the five years end at is last year's level
+    return Verdict(True, Reason.OTHER_PERIOD, asked=tuple(sorted(asked)), found=found)
+
+
+# a figure of the five years as a whole, not of one year: an average, or five years named
+FIVE_YEAR_FIGURE = re.compile(r"年均(?:增长|增速|增幅|提高|下降)|五年")

@@ -112,6 +112,10 @@ def refusal_reason(lang: Lang, verdict: Verdict, timeline: Timeline, title: str 
         return f"报告给出的是{found}的数字，没有{asked}的。"
     if reason is Reason.NO_RATE or reason is Reason.ONLY_CHANGE:
         return "The report states no such rate." if en else "报告中没有给出相应的比率。"
+    if reason is Reason.NO_INDICATOR:
+        return (
+            "The report states no such figure." if en else f"报告中没有关于“{detail}”的相应数字。"
+        )
     if reason is Reason.NO_UNIT:
         return (
             "The report states no such figure." if en else f"报告中没有以“{detail}”计的相应数字。"
@@ -135,15 +139,18 @@ def message_text(answer: Answer) -> str:
     lines = [answer.text]
     if answer.citations:
         lines += ["", "Sources:" if english else "参考来源："]
-        lines += [f"[{c.n}] {_where(c.hit.chunk, english)}：“{c.quote}”" for c in answer.citations]
+        lines += [
+            f"[{c.n}] {_where(answer, c.hit.chunk, english)}：“{c.quote}”" for c in answer.citations
+        ]
     elif answer.passages:
         lines += ["", "Possibly related:" if english else "可能相关的段落："]
-        lines += [f"- {_where(h.chunk, english)}" for h in answer.passages[:RELATED_LIMIT]]
+        lines += [f"- {_where(answer, h.chunk, english)}" for h in answer.passages[:RELATED_LIMIT]]
     return "\n".join(lines)
 
 
-def _where(chunk: Chunk, english: bool) -> str:
-    """Section path and pages of a passage (the path alone where the source has no pages)."""
+def _where(answer: Answer, chunk: Chunk, english: bool) -> str:
+    """The report, section path and pages of a passage (no pages where the source has none)."""
     pages = pages_label(chunk.page_start, chunk.page_end, english)
     path = " > ".join(chunk.section_path)
-    return f"{path}，{pages}" if pages else path
+    where = f"《{answer.report(chunk.doc_id).title}》{path}"
+    return f"{where}，{pages}" if pages else where

@@ -154,9 +154,7 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [
-                {"question": "2021年地区生产总值预期增长多少？", "top_k": 5, "history": []}
-            ]
+            "examples": [{"question": "今年地区生产总值预期增长多少？", "top_k": 5, "history": []}]
         }
     )
 

@@ -33,11 +33,13 @@ class SectionTree:
         info = self._documents.get(doc_id)
         if info is None:
             return None
-        tops = [o for o in info.outline if o.kind == "section" and o.children]
+        tops = [o for o in info.outline if o.kind == "section"]
         if periods:
-            about = [o for o in tops if o.periods and o.periods[0] in periods]
+            main = [o for o in tops if o.periods and o.periods[0] in periods]
+            about = main or [o for o in tops if set(o.periods) & periods]
             if len(about) == 1:
                 return Node(doc_id, (about[0].title,), about[0])
+            tops = about or tops
         for hit in hits:
             path = hit.chunk.section_path
             if hit.chunk.doc_id == doc_id and path:
@@ -46,14 +48,59 @@ class SectionTree:
                     return Node(doc_id, (top.title,), top)
         return None
 
+    def titled(self, doc_id: str, words: Sequence[str]) -> Node | None:
+        """The heading with subsections whose title holds most of `words` (at least two, and
+        at least 60% of them): `哪些目标任务` asks for the section `…的主要目标任务`."""
+        info = self._documents.get(doc_id)
+        if info is None or len(words) < 2:
+            return None
+        best: tuple[float, Node] | None = None
+        for top in info.outline:
+            for path, node in _with_paths(top, ()):
+                if not node.children:
+                    continue
+                held = sum(1 for w in words if w in node.title)
+                share = held / len(words)
+                if held >= 2 and share >= TITLE_SHARE and (best is None or share > best[0]):
+                    best = (share, Node(doc_id, path, node))
+        return best[1] if best else None
+
+    def lead_ins(self, node: Node, periods: frozenset[Period]) -> list[tuple[str, Chunk]]:
+        """The topic sentences heading the paragraphs of `node` about `periods` (all of them
+        without), each with the first chunk it heads: `这是经济实力持续提升的五年` …"""
+        depth = len(node.path)
+        seen: dict[str, Chunk] = {}
+        for chunk in self._chunks_of(node.doc_id):
+            path = chunk.section_path
+            if path[:depth] != node.path or len(path) != depth + 1 or chunk.kind != "body":
+                continue
+            if periods and chunk.period not in periods:
+                continue
+            seen.setdefault(path[-1], chunk)
+        return list(seen.items())
+
     def children(self, node: Node) -> list[tuple[str, Chunk]]:
         """(subsection title, the chunk it begins in) in document order."""
         chunks = self._chunks_of(node.doc_id)
         depth = len(node.path)
         out = []
+        style = node.outline.children[0].style if node.outline.children else ""
         for child in node.outline.children:
+            if child.style != style:  # a list of another numbering inside the section
+                continue
             path = (*node.path, child.title)
             first = next((c for c in chunks if c.section_path[: depth + 1] == path), None)
             if first is not None:
                 out.append((child.title, first))
         return out
+
+
+TITLE_SHARE = 0.6
+
+
+def _with_paths(outline: Outline, parent: tuple[str, ...]) -> list[tuple[tuple[str, ...], Outline]]:
+    path = (*parent, outline.title)
+    out = [(path, outline)]
+    for child in outline.children:
+        out.extend(_with_paths(child, path))
+    return out

@@ -24,6 +24,21 @@ from index.models import Hit
 from index.query import Query, TimeAsk
 from ingest.models import Chunk, Period
 
+MIN_PARTS = 3  # topic sentences that make a list of a section's parts
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
+# a question about the report itself: who delivered it, when, at which meeting
+_ABOUT_REPORT = re.compile(
+    r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次|什么会议|日期|时间)"
+    r"|(?:谁|哪位).{0,8}(?:作|做|发布|宣读).{0,6}报告"
+    r"|who (?:delivered|gave|presented|made)|when was .{0,40}report|at (?:which|what) (?:meeting|session)"
+    r"|(?:what|which) (?:date|day) .{0,40}report|report .{0,40}(?:delivered|presented)",
+    re.I,
+)
+_ASKS_WHO = re.compile(r"谁|哪位|who", re.I)
+_ASKS_WHEN = re.compile(r"哪天|哪一天|何时|什么时候|日期|时间|when|date", re.I)
+_ASKS_WHERE = re.compile(r"会议|哪次|meeting|session", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -70,17 +85,50 @@ class Strategies:
             lines.append(render.definition_answer(query.language, term, definition, n))
         return Outcome(doc_id, "\n".join(lines), tuple(citations), score=1.0)
 
+    # the report itself ---------------------------------------------------------------------
+
+    def report_facts(self, query: Query, doc_id: str, hits: Sequence[Hit]) -> Outcome | None:
+        """Who delivered the report, when and at which meeting: from its title block."""
+        asks = _ABOUT_REPORT.search(query.text)
+        if asks is None:
+            return None
+        title = next((c for c in self.retriever.chunks_of(doc_id) if c.kind == "title"), None)
+        meta = self.retriever.documents[doc_id].meta
+        if title is None:
+            return None
+        keys = []
+        if _ASKS_WHO.search(query.text) and meta.speaker:
+            keys.append(f"{meta.office}{meta.speaker}" if query.language == "zh" else meta.speaker)
+        if _ASKS_WHEN.search(query.text) and meta.date:
+            keys.append(meta.date if query.language == "en" else _zh_date(meta.date))
+        if _ASKS_WHERE.search(query.text) and meta.meeting:
+            keys.append(meta.meeting)
+        if not keys:
+            return None
+        quote = Quote(title.text, title.start, title.end)
+        citation = Citation(1, self._hit(title, hits), (quote,))
+        text = render.fact_answer(query.language, keys, [(title.text.replace("\n", " "), 1)])
+        return Outcome(doc_id, text, (citation,), score=1.0)
+
     # section tree -----------------------------------------------------------------------
 
     def section(self, query: Query, doc_id: str, hits: Sequence[Hit]) -> Outcome | None:
-        """The subsections of the section the question is about (`2026年重点做哪些工作`)."""
-        if query.kind != "section":
-            return None
+        """The parts of the section the question is about (`2026年重点做哪些工作`): its
+        subsections when they are about the period asked, else the topic sentences heading
+        its paragraphs of that period (`这是…的五年`). A list question whose words name a
+        section (`哪些目标任务` -> `…的主要目标任务`) is answered the same way."""
         periods = self.retriever.resolved(query, doc_id).periods
-        node = self.sections.parent_for(doc_id, hits, periods)
+        node = None
+        if query.kind == "list":
+            node = self.sections.titled(doc_id, self._content_words(query, doc_id))
+        elif query.kind == "section":
+            node = self.sections.parent_for(doc_id, hits, periods)
         if node is None:
             return None
         children = self.sections.children(node)
+        if not (children and (not periods or any(c.period in periods for _, c in children))):
+            leads = self.sections.lead_ins(node, periods)
+            children = leads if len(leads) >= MIN_PARTS else children
         if not children:
             return None
         citations = tuple(
@@ -91,11 +139,17 @@ class Strategies:
         text = render.section_answer(query.language, node.outline.title, titles)
         return Outcome(doc_id, text, citations, score=1.0)
 
+    def _content_words(self, query: Query, doc_id: str) -> list[str]:
+        """The question's words, without times, places and how it asks."""
+        groups = self.finder.groups(query, doc_id)
+        return [g.words[0] for g in groups if g.weight > 0 and _CJK.search(g.words[0])]
+
     # figures and sentences ----------------------------------------------------------------
 
     def compare(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> Outcome | None:
         """A figure asked for several periods (`2025年…多少，2026年的目标…`): each period on its
-        own, with its own retrieval, answered from a sentence of that period."""
+        own, with its own retrieval (its own words encoded: the query-vector cache keeps that
+        to one encode per distinct text), answered from a sentence of that period."""
         resolved = self.retriever.resolved(query, doc_id)
         if query.kind != "number" or not resolved.comparison:
             return None
@@ -104,10 +158,9 @@ class Strategies:
         missing: list[str] = []
         for ask, period in _distinct(resolved.by_ask):
             sub = query.narrowed(ask, target=period in ("plan_year", "plan_ahead", "long_range"))
-            hits = self.retriever.search(
-                sub, self.finder.config.evidence_k, qvec=qvec, doc_ids=[doc_id]
-            )
-            ev = self.finder.find(sub, doc_id, hits, period_only=period)
+            hits = self.retriever.search(sub, self.finder.config.evidence_k, doc_ids=[doc_id])
+            accepted = self.retriever.resolved(sub, doc_id).periods or frozenset({period})
+            ev = self.finder.find(sub, doc_id, hits, period_only=accepted)
             if ev.verdict.refused or ev.best is None:
                 missing.append(render.period_label(period, info.timeline, query.language))
             elif all(ev.best.span.text != s.span.text for s, _ in found):
@@ -137,10 +190,16 @@ class Strategies:
 
 
 def _named_terms(text: str, entries: dict[str, Chunk]) -> list[str]:
-    """The glossary terms the question names, longest match first, in question order."""
+    """The glossary terms the question names, longest match first, in question order; a
+    quoted part of a term (`“四早”` for `四早四集中`) names it when no other term has it."""
     named = [t for t in entries if _bare(t) and _bare(t) in _bare(text)]
     named = [t for t in named if not any(t != o and _bare(t) in _bare(o) for o in named)]
-    return sorted(named, key=lambda t: _bare(text).find(_bare(t)))
+    for quoted in _QUOTED.findall(text):
+        holders = [t for t in entries if len(quoted) >= 2 and quoted in _bare(t)]
+        if len(holders) == 1 and holders[0] not in named:
+            named.append(holders[0])
+    bare = _bare(text)
+    return sorted(named, key=lambda t: bare.find(_bare(t)) if _bare(t) in bare else len(bare))
 
 
 def _bare(text: str) -> str:
@@ -225,3 +284,8 @@ def _definition(chunk: Chunk) -> str:
         if sep in text:
             return text.split(sep, 1)[1].strip()
     return text
+
+
+def _zh_date(iso: str) -> str:
+    year, month, day = (int(x) for x in iso.split("-"))
+    return f"{year}年{month}月{day}日"

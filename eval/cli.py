@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class EvalOptions:
     tolerance: float = 0.02
     write_baseline: Path | None = None
     alone: bool = False  # ask each item of its own report(s) only
+    doc_id: str | None = None  # the report of items that name none (with --alone)
 
     @property
     def modes(self) -> tuple[SearchMode, ...]:
@@ -80,6 +81,8 @@ class EvalOptions:
             parts.append(f"--write-baseline {self.write_baseline}")
         if self.alone:
             parts.append("--alone")
+        if self.doc_id:
+            parts.append(f"--doc-id {self.doc_id}")
         return " ".join(parts)
 
 
@@ -100,10 +103,12 @@ def _load_baseline(options: EvalOptions, sha256: str) -> Baseline | None:
     return baseline
 
 
-def _load_items(path: Path) -> list[EvalItem]:
+def _load_items(path: Path, doc_id: str | None = None) -> list[EvalItem]:
     items = load_items(path)
     if not items:
         raise EvalDataError(f"{path}: no evaluation items")
+    if doc_id:  # items that name no report are about this one
+        items = [i if i.doc_ids else replace(i, doc_ids=(doc_id,)) for i in items]
     return items
 
 
@@ -125,7 +130,7 @@ def _evaluate(
 
 def run_eval(options: EvalOptions, build: ServiceFactory) -> int:
     """Everything `reportqa eval` does; returns the exit status (1 on a regression)."""
-    items = _load_items(options.data)  # bad data or baseline fail before the model loads
+    items = _load_items(options.data, options.doc_id)  # bad data fails before the model loads
     sha256 = file_sha256(options.data)
     baseline = _load_baseline(options, sha256)
     results, settings = _evaluate(items, options, build)
@@ -192,6 +197,11 @@ def run_eval(options: EvalOptions, build: ServiceFactory) -> int:
     is_flag=True,
     help="Ask each item of its own report(s) only (items name them with doc_id).",
 )
+@click.option(
+    "--doc-id",
+    default=None,
+    help="The report of the items that name none (for a set written for one report).",
+)
 def eval_cmd(
     data: Path,
     mode: str,
@@ -200,6 +210,7 @@ def eval_cmd(
     tolerance: float,
     write_baseline_path: Path | None,
     alone: bool,
+    doc_id: str | None,
 ) -> None:
     """Measure retrieval (hit@k, MRR) and answers (accuracy, citations, refusals) on a question set."""
     if (baseline or write_baseline_path) and "hybrid" not in MODES[mode]:
@@ -207,7 +218,7 @@ def eval_cmd(
             "--baseline/--write-baseline need hybrid retrieval: use --mode hybrid or all"
         )
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    options = EvalOptions(data, mode, out, baseline, tolerance, write_baseline_path, alone)
+    options = EvalOptions(data, mode, out, baseline, tolerance, write_baseline_path, alone, doc_id)
     try:
         status = run_eval(options, build_real_service)
     except ReportQAError as exc:

@@ -41,6 +41,7 @@ def gates(k: int = 5) -> tuple[Gate, ...]:
         Gate("answer.citation_support", "higher"),
         Gate("answer.refusal_accuracy", "higher"),
         Gate("answer.false_refusal_rate", "lower"),
+        Gate("answer.wrong_report_rate", "lower"),  # null for a set about one report
     )
 
 
@@ -57,6 +58,7 @@ def gated_metrics(results: EvalResults) -> dict[str, float | None]:
         "answer.citation_support": a.citation_support,
         "answer.refusal_accuracy": a.refusal_accuracy,
         "answer.false_refusal_rate": a.false_refusal_rate,
+        "answer.wrong_report_rate": a.wrong_report_rate,
     }
 
 

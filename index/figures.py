@@ -13,14 +13,15 @@ SCALE = r"(?:万亿|万|亿)"  # 万/亿 before a unit
 _NUMBER = r"(?<![\d.A-Za-z])\d+(?:\.\d+)?"  # not the tail of a longer number or a code
 _BOUND = r"(?:以上|以内|左右)?"
 
+_RANGE = r"(?:%?[—–－~～]\d+(?:\.\d+)?)?"  # `4.5%—5%`, `5—5.5%`: a range is one figure
 NUMBER_WITH_UNIT = re.compile(
-    rf"(?<![\d.A-Za-z])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?"
+    rf"(?<![\d.A-Za-z])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?{_RANGE}"
     rf"(?:%|个百分点|{SCALE}(?:{MEASURE})?|(?:{MEASURE})){_BOUND}"
     r"|第[一二三四五六七八九十]+(?:届|个|批|次)"
 )
-PERCENT = re.compile(rf"{_NUMBER}(?:%|个百分点){_BOUND}")
+PERCENT = re.compile(rf"{_NUMBER}{_RANGE}(?:%|个百分点){_BOUND}")
 # a rate's level (`83%`), not a change in percentage points (`提高1.58个百分点`)
-PERCENT_LEVEL = re.compile(rf"{_NUMBER}%{_BOUND}")
+PERCENT_LEVEL = re.compile(rf"{_NUMBER}{_RANGE}%{_BOUND}")
 PERSON = re.compile(
     r"(?<!总)(?:市长|书记|主任|局长|主席|省长|县长|区长)\s*[\u4e00-\u9fff]{2,3}(?=[\s，。、；]|$)"
 )

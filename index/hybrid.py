@@ -9,13 +9,14 @@ measurement on the dev splits (`reportqa eval --mode all`); `FusionConfig` holds
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from index.embedder import Embedder
+from index.lexical import BM25Index
 from index.lexicon import expand
 from index.models import Hit, SearchMode, SentenceHit
 from index.query import Query, Resolved, analyze, resolve
@@ -44,6 +45,7 @@ class HybridRetriever:
         self.regions = RegionIndex([info.meta for info in store.documents.values()])
         self.sentences = SentenceTable(store.chunks, store.documents)
         self._doc_rows = _rows_by_document(store.chunks)
+        self._lexicons: dict[str, tuple[BM25Index, np.ndarray]] = {}
         self._resolve = lru_cache(maxsize=1024)(self._resolve_uncached)
 
     # what the app may ask of the index --------------------------------------------------
@@ -74,6 +76,9 @@ class HybridRetriever:
     def idf(self, term: str) -> float:
         return self.store.lexical.idf(term)
 
+    def names_a_thing(self, text: str) -> bool:
+        return self.store.lexical.tokenizer.names_a_thing(text)
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         return [self.store.chunks[r] for r in self._doc_rows.get(doc_id, ())]
 
@@ -99,7 +104,7 @@ class HybridRetriever:
         allowed = self._allowed(doc_ids)
         if len(allowed) == 0 or not query.text.strip():
             return []
-        lexical = self._lexical(query, mode)
+        lexical = self._lexical(query, mode, doc_ids)
         if mode != "bm25" and qvec is None:
             qvec = self.encode(query.text)
         sentence_best = (
@@ -107,10 +112,11 @@ class HybridRetriever:
             if qvec is not None and mode != "bm25"
             else None
         )
-        rows = self._candidates(lexical, qvec, sentence_best, max(k, self.config.candidates))
-        rows = np.intersect1d(rows, allowed) if doc_ids is not None else rows
-        if len(rows) == 0:
-            rows = allowed
+        m = max(k, self.config.candidates)
+        if doc_ids is None:
+            rows = self._candidates(lexical, qvec, sentence_best, m)
+        else:
+            rows = self._candidates_in(allowed, lexical, qvec, sentence_best, m)
         dense = (
             self.store.dense.scores_for(qvec, rows) + sentence_best[rows]
             if qvec is not None and sentence_best is not None
@@ -136,24 +142,78 @@ class HybridRetriever:
         rows = [r for d in doc_ids for r in self._doc_rows.get(d, ())]
         return np.array(sorted(rows), dtype=np.int64)
 
-    def _lexical(self, query: Query, mode: SearchMode) -> np.ndarray:
+    def _lexical(
+        self, query: Query, mode: SearchMode, doc_ids: Collection[str] | None = None
+    ) -> np.ndarray:
+        """BM25 of the question's words (and their report-vocabulary translations), without the
+        places it names: routing already chose the reports, and a report names its own region
+        everywhere. Asked of some reports, each report is scored with its own statistics, as
+        if it were served alone."""
+        scores = np.zeros(len(self.store), dtype=np.float32)
         if mode == "dense":
-            return np.zeros(len(self.store), dtype=np.float32)
-        return self.store.lexical.scores(expand(query.text))
+            return scores
+        text = query.text
+        for name, _ in self.regions.mentions(text):
+            text = text.replace(name, " ")
+        expanded = expand(text)
+        if doc_ids is None:
+            return self.store.lexical.scores(expanded)
+        tokens = self.store.lexical.tokenizer.tokens(expanded)
+        for doc_id in doc_ids:
+            own = self._own_lexicon(doc_id)
+            if own is not None:
+                scores[own[1]] = own[0].score_tokens(tokens)
+        return scores
+
+    def idf_in(self, doc_id: str) -> Callable[[str], float]:
+        """A term's idf among the chunks of one report (its own statistics)."""
+        own = self._own_lexicon(doc_id)
+        return own[0].idf if own is not None else self.store.lexical.idf
+
+    def _own_lexicon(self, doc_id: str) -> tuple[BM25Index, np.ndarray] | None:
+        if doc_id not in self._lexicons:
+            rows = self._doc_rows.get(doc_id)
+            if not rows:
+                return None
+            lexical = self.store.lexical
+            tokens = [lexical.doc_tokens[r] for r in rows]
+            index = BM25Index(tokens, lexical.tokenizer, lexical.params)
+            self._lexicons[doc_id] = (index, np.array(rows, dtype=np.int64))
+        return self._lexicons[doc_id]
 
     def _sentences(self, row: int | None, qvec: np.ndarray | None) -> tuple[SentenceHit, ...]:
         if row is None:
             return ()
         spans, periods = self.sentences.spans[row], self.sentences.periods[row]
+        mentions = self.sentences.mentions[row]
         cos = (
             self.store.sentences.of_row(qvec, row)
             if qvec is not None
             else np.zeros(len(spans), dtype=np.float32)
         )
         return tuple(
-            SentenceHit(span, period, float(c))
-            for span, period, c in zip(spans, periods, cos, strict=False)
+            SentenceHit(span, period, float(c), named)
+            for span, period, c, named in zip(spans, periods, cos, mentions, strict=False)
         )
+
+    def _candidates_in(
+        self,
+        allowed: np.ndarray,
+        lexical: np.ndarray,
+        qvec: np.ndarray | None,
+        sentence_best: np.ndarray | None,
+        m: int,
+    ) -> np.ndarray:
+        """The candidates among the `allowed` rows only (each retriever's top m there)."""
+        if len(allowed) <= m:
+            return allowed
+        parts = [allowed[np.argpartition(-lexical[allowed], m - 1)[:m]]]
+        if qvec is not None:
+            dense = self.store.dense.scores_for(qvec, allowed)
+            parts.append(allowed[np.argpartition(-dense, m - 1)[:m]])
+        if sentence_best is not None:
+            parts.append(allowed[np.argpartition(-sentence_best[allowed], m - 1)[:m]])
+        return np.unique(np.concatenate(parts))
 
     def _candidates(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from index.lexicon_en import EN_TERMS
+from ingest.timeline import plan_name
 
 ZH_SYNONYMS: dict[str, str] = {
     "gdp": "地区生产总值",
@@ -56,6 +57,8 @@ ZH_SYNONYMS: dict[str, str] = {
 
 
 _EN_KEYS = sorted(EN_TERMS, key=len, reverse=True)
+# `the 14th five-year plan`: the plan's Chinese name, whatever its number
+_PLAN_EN = re.compile(r"(\d{1,2})(?:st|nd|rd|th) five-year plan")
 _NON_WORD = re.compile(r"[^a-z0-9&'\-.]+|\.(?!\d)")
 # a key as whole words, plural allowed ("industrial park" also finds "industrial parks")
 _KEY_PATTERNS = {key: re.compile(rf" {re.escape(key)}(?:e?s)? ") for key in _EN_KEYS}
@@ -66,9 +69,10 @@ def translations(query: str) -> list[tuple[str, str]]:
 
     English phrases match longest first and use up their words: in "13th five-year plan"
     neither "plan" nor "five-year" is translated again."""
-    low = query.lower().replace("\u2019", "'")
+    low = query.lower().replace("’", "'")
     found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
-    rest = f" {_NON_WORD.sub(' ', low)} "
+    found += [(m.group(0), plan_name(int(m.group(1)))) for m in _PLAN_EN.finditer(low)]
+    rest = f" {_NON_WORD.sub(' ', _PLAN_EN.sub(' | ', low))} "
     for key, pattern in _KEY_PATTERNS.items():  # longest first
         if pattern.search(rest):
             found.append((key, EN_TERMS[key]))

@@ -19,6 +19,7 @@ class SentenceHit:
     span: Span
     period: Period
     cosine: float = 0.0
+    mentions: frozenset[Period] = frozenset()  # periods of the years and plans it names
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (
         "section",
         re.compile(
-            r"(哪几个方面|几个方面|哪些方面|主要工作安排|重点工作|几项|哪几项|[一二三四五六七八九十两]+个方面|主要任务"
+            r"(哪几个?方面|几个?方面|哪些方面|主要工作安排|重点工作|几项|哪几项|[一二三四五六七八九十两]+个方面|主要任务"
+            r"|怎样概括|如何概括|怎么概括|概括为"
             r"|重点任务|哪些任务|哪些工作|主要目标任务"
             r"|main (?:areas|tasks|parts)|what areas|which areas|how is .+ organi[sz]ed|sections?)",
             re.I,

@@ -30,7 +30,12 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d)(?:\s*年(?:度)?)?")
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")
-_PLAN = re.compile(r"([一二三四五六七八九十]{1,3})五(?![年个%])")
+# a five-year plan's name: `十四五`, or a two-character one (`十五`) only in quotes or before
+# 时期/规划/计划 (`十五运会` is not a plan)
+_PLAN = re.compile(
+    r"([一二三四五六七八九十]{2,3})五(?=[”\"’」』]|时期|规划|计划|期间|末|以来|发展|的|目标|[，,？?。]|$)"
+    r"|(?<=[“\"‘「『])([一二三四五六七八九十]{1,3})五(?=[”\"’」』])"
+)
 _PLAN_LONG = re.compile(r"第([一二三四五六七八九十]{1,3})个五年")
 _PLAN_EN = re.compile(r"(\d{1,2})(?:st|nd|rd|th)\s+five[- ]year", re.I)
 _RELATIVE: tuple[tuple[re.Pattern[str], int], ...] = (
@@ -45,11 +50,15 @@ _AHEAD_YEARS = re.compile(r"未来五年|今后五年|接下来五年|next five 
 _LONG_RANGE = re.compile(r"远景|长远目标|long-range|long range|by mid-century", re.I)
 _NOW = re.compile(r"现在|目前|当前|如今|currently|at present|now\b", re.I)
 # a target or plan, not a result (`人均预期寿命` is a figure, not an expectation)
-_TARGET = re.compile(
+TARGET = _TARGET = re.compile(
     r"目标|计划|预期(?!寿命)|打算|力争|安排|要达到|将达到|预计"
     r"|target|goal|(?<!year )plan(?:ned|s)?\b|aim|expected|projected|intend",
     re.I,
 )
+
+
+# what was done or reached, not what is planned
+_PAST = re.compile(r"了(?!解)|过去|已经|取得|\b(?:did|was|were|grew|reached|achieved)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,10 @@ class Query:
     places: tuple[str, ...] = ()  # regions named (canonical full names where known)
     numbers: tuple[str, ...] = ()
     original: str = ""
+    past: bool = False  # asks what was done or reached (`增长了多少`, `做了哪些`)
+    report_year: int | None = (
+        None  # the year of a report the question names (`2023年…政府工作报告`)
+    )
 
     def without_times(self, keep: TimeAsk | None = None) -> str:
         """The question with the words of every time it names removed (but `keep`)."""
@@ -101,7 +114,7 @@ class Query:
         if own is None or len(clauses) < 2:
             return None
         first_start, first = clauses[0]
-        topic = _has_topic(own[1], self.times)
+        topic = _has_topic(self._without_places(own[1]), self.times)
         if own[0] == first_start:
             return own[1] if topic else None
         if topic:  # the subject named before the first clause's time, then this clause
@@ -110,7 +123,14 @@ class Query:
             ]
             return (first[: min(before) - first_start] if before else "") + own[1]
         subject = _subject(first, first_start, self.times)
-        return subject + own[1] if _has_topic(subject, ()) else None
+        return subject + own[1] if _has_topic(self._without_places(subject), ()) else None
+
+    def _without_places(self, text: str) -> str:
+        for place in self.places:
+            for name in (place, re.sub(_REGION_END, "", place)):
+                if len(name) >= 2:
+                    text = text.replace(name, "")
+        return text
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,7 @@ class Resolved:
 
 
 _CLAUSE = re.compile(r"[^，,；;？?。！!]+[，,；;？?。！!]*")
+_REGION_END = r"(?:特别行政区|自治区|自治州|省|市|州|盟|县|区)$"
 _JOINER = re.compile(r"和|与|跟|以及|还有|\band\b", re.I)
 _NOT_TOPIC = re.compile(
     r"多少|几|哪些|什么|是|的|要|将|实际|分别|各|控制在|以内|以上|左右|达到|为|呢|吗|"
@@ -212,7 +233,20 @@ def analyze(question: str, places: Sequence[str] = ()) -> Query:
         places=tuple(places),
         numbers=tuple(_NUMBER.findall(text)),
         original=question,
+        past=bool(_PAST.search(text)),
+        report_year=_report_year(text),
     )
+
+
+_REPORT_NAMED = re.compile(
+    r"((?:19|20)\d{2})\s*年[^，,。？?]{0,12}政府工作报告|((?:19|20)\d{2}) (?:government )?work report",
+    re.I,
+)
+
+
+def _report_year(text: str) -> int | None:
+    match = _REPORT_NAMED.search(text)
+    return int(next(g for g in match.groups() if g)) if match else None
 
 
 def time_asks(text: str) -> tuple[TimeAsk, ...]:
@@ -226,7 +260,7 @@ def time_asks(text: str) -> tuple[TimeAsk, ...]:
             found.append(TimeAsk("year", year, m.group(1), m.start()))
     for pattern in (_PLAN, _PLAN_LONG):
         for m in pattern.finditer(text):
-            ordinal = cn_to_int(m.group(1))
+            ordinal = cn_to_int(next(g for g in m.groups() if g))
             if ordinal and plan_by_ordinal(ordinal) is not None:
                 found.append(TimeAsk("plan", ordinal, m.group(0), m.start()))
     for m in _PLAN_EN.finditer(text):
@@ -297,7 +331,8 @@ def _period_of(ask: TimeAsk, timeline: Timeline) -> tuple[Period | None, int | N
 
 def _year_period(timeline: Timeline, year: int) -> tuple[Period | None, int | None]:
     """A year asked: the year under review or planned; the end of the plan ahead (its
-    targets); a long-range goal year; any other year only where the evidence names it."""
+    targets); a long-range goal year; any other year (a year inside a plan, the base year a
+    change is measured from: `比2015年下降`) only where the evidence names it."""
     y = timeline.year or 0
     if year == y - 1:
         return "review_year", None
@@ -308,12 +343,7 @@ def _year_period(timeline: Timeline, year: int) -> tuple[Period | None, int | No
         return "plan_ahead", None
     if year in timeline.long_range:
         return "long_range", None
-    review = timeline.review_plan
-    if review is not None and review.start <= year < review.end:
-        return None, year
-    if ahead is not None and ahead.start < year < ahead.end:
-        return None, year
-    return None, None
+    return None, year
 
 
 def _expanded(ask: TimeAsk, period: Period, timeline: Timeline) -> set[Period]:

@@ -136,3 +136,13 @@ def english_name(region: str) -> str:
         if region == province.name:
             return province.english
     return _pinyin(short_name(region)) if region else ""
+
+
+def place_names(place: str) -> tuple[str, ...]:
+    """The ways a text may name a place: full, short, and a province's one-character name
+    (`援鄂` names 湖北省)."""
+    names = [place, short_name(place)]
+    for province in provinces():
+        if province.name == place:  # a province is named by its cities too (`驰援武汉`)
+            names += [province.abbr, *(c.removesuffix("市") for c in province.cities)]
+    return tuple(dict.fromkeys(n for n in names if n))

@@ -40,7 +40,10 @@ _RELATIVE: tuple[tuple[re.Pattern[str], Period], ...] = (
     (re.compile(r"五年来|过去五年|这五年|五年间|五年里"), "review_plan"),
 )
 # figures that add up or average several years: five-year figures in a review
-AGGREGATE = re.compile(r"累计|年均|五年来|过去五年|这五年|五年间|五年里|时期")
+# (`年均浓度`, an annual average level, is one year's figure)
+AGGREGATE = re.compile(
+    r"累计|年均(?:增长|增速|增幅|提高|下降|分别)|五年来|过去五年|这五年|五年间|五年里|时期"
+)
 FIVE_YEARS = re.compile(r"五年")
 LEADING_CHARS = 6  # a cue this close to the start is what the text is about
 LEAD_IN_CHARS = 30

@@ -86,3 +86,33 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if key.startswith("REPORTQA_"):
             monkeypatch.delenv(key)
     yield
+
+
+MANY_SOURCES = (
+    REPO_ROOT / "data" / "corpus" / "zigong-2021-government-work-report.txt",
+    REPO_ROOT / "data" / "corpus" / "zigong-2021-government-work-report.meta.json",
+    REPO_ROOT / "data" / "library" / "guangdong-2026-government-work-report.txt",
+    REPO_ROOT / "data" / "library" / "zhejiang-2026-government-work-report.txt",
+    REPO_ROOT / "tests" / "data" / "qingxi-2023-government-work-report.txt",
+    REPO_ROOT / "tests" / "data" / "qingxi-2024-government-work-report.txt",
+)
+
+
+@pytest.fixture(scope="session")
+def many_settings(tmp_path_factory: pytest.TempPathFactory, session_settings: Settings) -> Settings:
+    """Five reports of four years in one corpus (a copy in tmp), with an index of its own."""
+    import shutil
+
+    corpus = tmp_path_factory.mktemp("many-corpus")
+    for source in MANY_SOURCES:
+        shutil.copy(source, corpus / source.name)
+    index_dir = tmp_path_factory.mktemp("many") / "index"
+    return session_settings.model_copy(update={"corpus_dir": corpus, "index_dir": index_dir})
+
+
+@pytest.fixture(scope="session")
+def many_service(many_settings: Settings, real_embedder):  # type: ignore[no-untyped-def]
+    """The real service over the five reports (the real model, a real index)."""
+    from app.factory import build_service
+
+    return build_service(many_settings, embedder=real_embedder)

@@ -253,6 +253,7 @@ class FakeQAService:
             documents=(DOC_ID,),
             index_built_at="2024-01-01T00:00:00+00:00",
             index_dir="/tmp/fake-index",
+            chunks_per_document={DOC_ID: len(self.chunks)},
         )
 
     def _cite(self, n: int, hit: Hit, question: str) -> Citation:

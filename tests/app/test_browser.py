@@ -21,7 +21,7 @@ from tests.app.browser import (
     needs_chromium,
 )
 from tests.app.fakes import FakeQAService
-from tests.app.live import LiveServer, live_server_for, make_settings
+from tests.app.live import LiveServer, free_port, live_server_for, make_settings
 
 __all__ = ["browser"]  # the module's Chromium (a fixture)
 
@@ -77,11 +77,16 @@ def test_a_question_outside_the_report_looks_like_a_notice(page: Page) -> None:
     page.screenshot(path=str(ARTIFACTS / "ui-refused.png"), full_page=True)
 
 
-def test_an_example_is_asked_when_clicked_and_history_carries_over(page: Page) -> None:
-    page.locator("#rq-examples").get_by_text("2021年地区生产总值预期增长多少？").click()
+def test_example_questions_are_asked_when_clicked_and_history_carries_over(page: Page) -> None:
+    """The examples come from the loaded report's own year; a click asks one."""
+    example = "2021年地区生产总值预期增长多少？"
+    page.locator("#rq-examples").get_by_text(example, exact=True).first.click()
+    expect(page.locator("#rq-chat")).to_contain_text(example)
     expect(page.locator("#rq-chat")).to_contain_text("3.9%")
     expect(page.locator("#rq-question textarea")).to_have_value("")
-    expect(page.locator("#rq-citations .rq-cite:visible")).to_have_count(2)
+    expect(page.locator("#rq-citations .rq-cite:visible").first).to_be_visible()
+    ask(page, "“六稳”指的是什么？")
+    expect(page.locator("#rq-citations .rq-cite:visible")).to_have_count(1)
     ask(page, "2021年计划新增城镇就业多少人？")
     expect(page.locator("#rq-chat")).to_contain_text("3.5 万人")
     expect(page.locator("#rq-chat")).to_contain_text("3.9%")  # the first answer is still there
@@ -179,3 +184,27 @@ def test_real_service_in_the_browser(browser: Browser, live_real_server: LiveSer
 
 def expected_chunk_count(server: LiveServer) -> int:
     return int(server.app.state.service.info().chunk_count)
+
+
+def test_a_picked_report_answers_and_its_title_is_on_the_citation(
+    browser: Browser, many_settings: object, many_service: object
+) -> None:
+    """Five real reports loaded: the header names them by title, the picker lists them, and
+    a question asked of the one picked is answered from it, its title on the citation card."""
+    settings = many_settings.model_copy(update={"port": free_port()})  # type: ignore[attr-defined]
+    with live_server_for(create_app(settings, many_service)) as server:  # type: ignore[arg-type]
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{server.url}/")
+        expect(page.locator("#rq-status")).to_contain_text("《2026年浙江省政府工作报告》")
+        page.locator("#rq-reports input").click()
+        page.get_by_role("option", name="2026年浙江省政府工作报告（浙江省，2026年）").click()
+        page.keyboard.press("Escape")
+        ask(page, "今年地区生产总值增长目标是多少？")
+        card = page.locator("#rq-citations .rq-cite").first
+        expect(card).to_be_visible()
+        expect(card.locator(".rq-report")).to_have_text("2026年浙江省政府工作报告")
+        expect(page.locator("#rq-chat")).to_contain_text("5%—5.5%")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ui-reports.png"), full_page=True)
+        page.close()

@@ -1,0 +1,146 @@
+"""Answers that hold on any report, several at once: the real model, a real index of five
+reports of four years (Zigong 2021, Qingxi 2023 and 2024, Guangdong and Zhejiang 2026).
+
+Every expected figure was read in the report text. Qingxi is a small report written for these
+tests (tests/data/): a mid-plan year, Chinese-numeral date, web chrome, `［n］` glossary.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.factory import ReportQAService
+from app.models import Answer, Turn
+
+pytestmark = pytest.mark.slow
+
+ZIGONG = "zigong-2021"
+GUANGDONG = "guangdong-2026-government-work-report"
+ZHEJIANG = "zhejiang-2026-government-work-report"
+QINGXI_2023 = "qingxi-2023-government-work-report"
+QINGXI_2024 = "qingxi-2024-government-work-report"
+
+
+@pytest.fixture(scope="module")
+def many(many_service: ReportQAService) -> ReportQAService:
+    return many_service
+
+
+def _cited_docs(answer: Answer) -> list[str]:
+    return [c.hit.chunk.doc_id for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "figure"),
+    [
+        # last year's result, this year's target and the five-year figure, per report year
+        ("自贡2020年地区生产总值增长了多少？", ZIGONG, "3.9%"),
+        ("自贡2021年地区生产总值预期增长目标是多少？", ZIGONG, "7.5%以上"),
+        ("自贡“十三五”时期地区生产总值年均增长多少？", ZIGONG, "7.3%"),
+        # two years of Qingxi are loaded: 去年/今年 would not say which, a year does
+        ("青溪市2022年地区生产总值增长了多少？", QINGXI_2023, "4.6%"),
+        ("青溪市2023年地区生产总值增长目标是多少？", QINGXI_2023, "6%左右"),
+        ("青溪“十四五”规划实施以来地区生产总值年均增长多少？", QINGXI_2023, "6.1%"),
+        ("2025年广东地区生产总值增长了多少？", GUANGDONG, "3.9%"),
+        ("广东今年地区生产总值增长目标是多少？", GUANGDONG, "4.5%—5%"),
+        ("“十四五”期间浙江全省生产总值年均增长多少？", ZHEJIANG, "5.9%"),
+        # a question in traditional Chinese
+        ("廣東今年地區生產總值增長目標是多少？", GUANGDONG, "4.5%—5%"),
+    ],
+)
+def test_periods_are_each_reports_own(
+    many: ReportQAService, question: str, doc_id: str, figure: str
+) -> None:
+    answer = many.answer(question)
+    assert not answer.refused, answer.text
+    assert figure in answer.text, answer.text
+    assert _cited_docs(answer)[0] == doc_id
+    assert many.answerer.retriever.documents[doc_id].meta.title in answer.text  # named
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("青溪市2019年地区生产总值增长了多少？", "year_not_in_evidence"),
+        ("广东2023年地区生产总值增长了多少？", "year_not_in_evidence"),
+        ("自贡2026年地区生产总值增长目标是多少？", "year_not_in_evidence"),
+        ("浙江“十三五”时期全省生产总值年均增长多少？", "time_not_covered"),
+        ("江苏省2026年地区生产总值增长目标是多少？", "region_not_loaded"),
+    ],
+)
+def test_a_time_or_region_no_report_covers_is_refused_with_its_reason(
+    many: ReportQAService, question: str, reason: str
+) -> None:
+    answer = many.answer(question)
+    assert answer.refused, answer.text
+    assert answer.reason.startswith(reason), answer.reason
+    if reason == "region_not_loaded":
+        assert "2026年广东省政府工作报告" in answer.text  # says which reports are loaded
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "parts", "first"),
+    [
+        ("自贡2021年重点做好哪几个方面的工作？", ZIGONG, 9, "第一，"),  # 第一，
+        ("2025年广东省政府主要做了哪几方面的工作？", GUANGDONG, 6, "一是"),  # 一是
+        ("浙江2026年重点工作有哪几个方面？", ZHEJIANG, 10, "（一）"),  # （一）
+        ("青溪2023年重点抓好哪几个方面的工作？", QINGXI_2023, 5, "（一）"),
+        ("青溪2022年主要做了哪几方面的工作？", QINGXI_2023, 3, "一是"),
+    ],
+)
+def test_section_summaries_in_every_subsection_style(
+    many: ReportQAService, question: str, doc_id: str, parts: int, first: str
+) -> None:
+    answer = many.answer(question)
+    assert not answer.refused, answer.text
+    assert len(answer.citations) == parts, answer.text
+    assert set(_cited_docs(answer)) == {doc_id}
+    assert answer.citations[0].quote.startswith(first), answer.citations[0].quote
+
+
+def test_follow_ups_take_only_what_is_missing(many: ReportQAService) -> None:
+    first = many.answer("六稳是指什么？")
+    second = many.answer(
+        "六保呢？", [Turn("user", "六稳是指什么？"), Turn("assistant", first.text)]
+    )
+    assert "保居民就业" in second.text and "稳就业" not in second.text
+    question = "2025年广东地区生产总值增长了多少？"
+    history = [Turn("user", question), Turn("assistant", many.answer(question).text)]
+    target = many.answer("那今年的目标呢？", history)
+    assert "4.5%—5%" in target.text, target.text
+    other = many.answer("浙江呢？", history)
+    assert "5.5%" in other.text and _cited_docs(other)[0] == ZHEJIANG, other.text
+
+
+def test_two_terms_asked_at_once_are_both_answered(many: ReportQAService) -> None:
+    answer = many.answer("六稳和六保分别是什么？")
+    assert "稳就业" in answer.text and "保居民就业" in answer.text
+    assert len(answer.citations) == 2
+
+
+def test_cross_report_questions_answer_one_line_per_report(many: ReportQAService) -> None:
+    answer = many.answer("广东和浙江2026年地区生产总值增长目标分别是多少？")
+    lines = answer.text.split("\n")
+    assert len(lines) == 2 and "4.5%—5%" in lines[0] and "5%—5.5%" in lines[1], answer.text
+    assert _cited_docs(answer) == [GUANGDONG, ZHEJIANG]
+
+
+def test_two_years_of_one_region_go_to_their_own_reports(many: ReportQAService) -> None:
+    answer = many.answer("青溪市2023年和2024年地区生产总值增长目标分别是多少？")
+    assert "6%左右" in answer.text and "5.5%左右" in answer.text, answer.text
+    assert _cited_docs(answer) == [QINGXI_2023, QINGXI_2024]
+    result = many.answer("青溪市2023年地区生产总值实际增长了多少？")
+    assert "6.2%" in result.text and _cited_docs(result)[0] == QINGXI_2024, result.text
+
+
+def test_a_report_can_be_chosen(many: ReportQAService) -> None:
+    answer = many.answer("今年地区生产总值增长目标是多少？", doc_ids=[ZHEJIANG])
+    assert "5%—5.5%" in answer.text and set(_cited_docs(answer)) == {ZHEJIANG}
+
+
+def test_the_report_facts_come_from_its_title_block(many: ReportQAService) -> None:
+    answer = many.answer("2023年青溪市政府工作报告是哪天、在哪次会议上作的？")
+    assert "2023年1月12日" in answer.text and "青溪市第八届人民代表大会第三次会议" in answer.text
+    assert "二〇二三年一月十二日" in answer.text  # the title block as printed, quoted
+    who = many.answer("2026年浙江省政府工作报告由谁作？")
+    assert "刘捷" in who.text and _cited_docs(who) == [ZHEJIANG]
