@@ -1,5 +1,6 @@
 # Two commands on a fresh machine:
 #   make run    set up, build the model cache and index if missing, serve on 127.0.0.1:8000
+#   (make run-library: the same over data/corpus and data/library, index in var/index-library)
 #   make test   set up, then lint, type-check, run every test and the evaluation gate
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -11,6 +12,11 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 run: install
 	$(BIN)/reportqa serve
+
+# the bundled report and the eight 2026 provincial reports, with an index of their own
+run-library: install
+	REPORTQA_CORPUS_DIR=data/corpus:data/library REPORTQA_INDEX_DIR=var/index-library \
+	  $(BIN)/reportqa serve
 
 test: install browser-deps lint typecheck pytest eval-gate
 

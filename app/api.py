@@ -33,6 +33,7 @@ from app.http_errors import install_error_handling
 from app.http_server import install_body_deadline
 from app.models import Answer, Turn
 from app.openapi_limits import install_schema_limits
+from app.reload import watching
 from app.service import QAService, ServiceInfo
 from index.models import Hit, SearchMode
 from ingest.models import Chunk, DocumentInfo
@@ -70,7 +71,8 @@ def _lifespan(
             app.state.service = service
         info = app.state.service.info()
         logger.info("serving %d chunks, model %s", info.chunk_count, info.model)
-        yield
+        with watching(app, settings):  # a new index version is served without a restart
+            yield
 
     return lifespan
 
@@ -78,7 +80,8 @@ def _lifespan(
 class LateBoundService:
     """A QAService that forwards to whatever the lifespan put on `app.state.service`.
 
-    The UI is built in `create_app`, before the lifespan has loaded the real service.
+    The UI is built in `create_app`, before the lifespan has loaded the real service; a
+    reload (app/reload.py) replaces that service.
     """
 
     def __init__(self, state: State) -> None:
@@ -88,6 +91,11 @@ class LateBoundService:
     def _service(self) -> QAService:
         service: QAService = self._state.service
         return service
+
+    def current(self) -> QAService:
+        """The service being served now: hold it for a whole request, which then finishes
+        on that index version even if a new one is swapped in meanwhile."""
+        return self._service
 
     def answer(
         self,
@@ -173,12 +181,12 @@ def create_app(
         **docs,
     )
     app.state.settings = settings
-    install_error_handling(app, settings.max_body_bytes)
+    install_error_handling(app, settings.max_body_bytes, _upload_limits(settings))
     install_body_deadline(app, settings.read_timeout)
     install_schema_limits(app, settings)
     if offline_docs:
         _offline_docs(app)
-    routers = (routes_api.router, openai_compat.router)
+    routers = (routes_api.router, openai_compat.router, *_admin_routers(app, settings))
     for router in routers:
         app.include_router(router)
     _api_fallback(app, routers)
@@ -186,6 +194,28 @@ def create_app(
         _mount_ui(app, settings)
     _trust_hosts(app, settings)  # outermost: checked before anything else runs
     return app
+
+
+UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file
+
+
+def _upload_limits(settings: Settings) -> dict[str, int]:
+    if not settings.admin_token:
+        return {}
+    return {"/api/admin/documents": settings.max_upload_bytes + UPLOAD_OVERHEAD}
+
+
+def _admin_routers(app: FastAPI, settings: Settings) -> tuple[APIRouter, ...]:
+    """The admin routes, only when an admin token is set (else they do not exist: 404)."""
+    if not settings.admin_token:
+        return ()
+    from app.admin import LibraryAdmin
+    from app.admin_errors import install_admin_errors
+    from app.routes_admin import router
+
+    app.state.admin = LibraryAdmin(settings, app)
+    install_admin_errors(app)
+    return (router,)
 
 
 def _mount_ui(app: FastAPI, settings: Settings) -> None:
@@ -198,9 +228,17 @@ def _mount_ui(app: FastAPI, settings: Settings) -> None:
         max_history_turns=settings.max_history_turns,
         max_question_chars=settings.max_question_chars,
         max_turn_chars=settings.max_turn_chars,
+        store_bytes=max(settings.max_body_bytes - STORE_MARGIN, 1024),
     )
     top_k = min(settings.top_k, settings.max_top_k)
-    mount_ui(app, build_ui(LateBoundService(app.state), top_k=top_k, limits=limits), settings)
+    upload_limit = settings.max_upload_bytes if settings.admin_token else None
+    blocks = build_ui(
+        LateBoundService(app.state), top_k=top_k, limits=limits, upload_limit=upload_limit
+    )
+    mount_ui(app, blocks, settings)
+
+
+STORE_MARGIN = 8 * 1024  # the page's load event wraps the stored conversation in its body
 
 
 def _trust_hosts(app: FastAPI, settings: Settings) -> None:

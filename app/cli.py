@@ -65,6 +65,9 @@ def _register() -> None:
     main.add_command(search_cmd)
     for module, name in (
         ("app.cli_ingest", "ingest_cmd"),
+        ("app.cli_library", "add_cmd"),
+        ("app.cli_library", "list_cmd"),
+        ("app.cli_library", "remove_cmd"),
         ("app.serve", "serve_cmd"),
         ("eval.cli", "eval_cmd"),
         ("eval.bench", "bench_cmd"),

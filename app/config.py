@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_turn_chars: int = Field(default=4000, ge=1)  # one history turn's content
     admin_token: str = ""  # admin HTTP actions are off while this is empty
+    # seconds between looks at the index link: a new version is loaded and served without a
+    # restart (0: only POST /api/admin/reload does)
+    reload_interval: float = Field(default=2.0, ge=0, le=3600)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # one uploaded report
     log_level: str = "INFO"
 
     # exposure: Host names accepted besides 127.0.0.1 and localhost (comma-separated in the

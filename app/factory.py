@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.answer import AnswerConfig, Answerer
 from app.config import Settings, corpus_paths
@@ -16,12 +17,16 @@ from index.build import ensure_index
 from index.dense import choose_kind
 from index.embedder import Embedder, load_embedder
 from index.hybrid import HybridRetriever
+from index.library import LibraryConfig
 from index.models import Hit, SearchMode
 from index.query_cache import with_query_cache
+from index.reuse import check_embedder
 from index.store import BuildOptions, IndexStore
 from ingest.models import Chunk, DocumentInfo
 
 logger = logging.getLogger(__name__)
+
+WARM_UP_QUERY = "政府工作报告"
 
 
 @dataclass
@@ -31,6 +36,12 @@ class ReportQAService:
     answerer: Answerer
     retriever: HybridRetriever
     store_dir: str = ""
+    cache_dir: Path | None = None  # jieba's cache, for the tokenizer of a reloaded index
+    version: str = ""  # the index version directory it serves
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.retriever.embedder
 
     @property
     def store(self) -> IndexStore:
@@ -76,8 +87,28 @@ class ReportQAService:
         m = self.store.manifest
         counts = Counter(c.doc_id for c in self.store.chunks)
         return ServiceInfo(
-            m.model, m.dim, m.chunk_count, m.documents, m.built_at, self.store_dir, dict(counts)
+            m.model,
+            m.dim,
+            m.chunk_count,
+            m.documents,
+            m.built_at,
+            self.store_dir,
+            dict(counts),
+            self.version,
         )
+
+    def reloaded(self, version_dir: Path) -> ReportQAService:
+        """This service's embedder and settings over the index at `version_dir`, warmed up:
+        the tokenizer, FAISS and the sentence table are loaded before anyone is served."""
+        store = IndexStore.load(version_dir, cache_dir=self.cache_dir)
+        check_embedder(store.manifest, self.embedder)
+        retriever = HybridRetriever(store, self.embedder, self.retriever.config)
+        answerer = Answerer(retriever, self.answerer.config)
+        service = ReportQAService(
+            answerer, retriever, self.store_dir, self.cache_dir, version_dir.name
+        )
+        service.search(WARM_UP_QUERY, k=1)
+        return service
 
 
 def build_embedder(settings: Settings, *, progress: bool = False) -> Embedder:
@@ -110,6 +141,19 @@ def load_corpus(
     )
 
 
+def library_config(settings: Settings) -> LibraryConfig:
+    """Where the library lives and how its reports are ingested and indexed."""
+    return LibraryConfig(
+        corpus_dirs=tuple(corpus_paths(settings)),
+        index_dir=settings.index_dir,
+        cache_dir=settings.cache_dir,
+        max_tokens=settings.max_tokens,
+        dense_index=settings.dense_index,
+        hnsw_threshold=settings.hnsw_threshold,
+        batch_size=settings.embed_batch_size,
+    )
+
+
 def build_options(settings: Settings, n_chunks: int, *, progress: bool = False) -> BuildOptions:
     kind = choose_kind(settings.dense_index, n_chunks, settings.hnsw_threshold)
     return BuildOptions(dense_kind=kind, batch_size=settings.embed_batch_size, progress=progress)
@@ -133,4 +177,7 @@ def build_service(
     store = build_index(settings, embedder, progress=progress)
     retriever = HybridRetriever(store, with_query_cache(embedder, settings.query_cache_size))
     answerer = Answerer(retriever, AnswerConfig(max_question_chars=settings.max_question_chars))
-    return ReportQAService(answerer, retriever, store_dir=str(settings.index_dir))
+    version = settings.index_dir.resolve().name
+    return ReportQAService(
+        answerer, retriever, str(settings.index_dir), settings.cache_dir, version
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -51,11 +52,18 @@ class Text:
 class RequestRejected(Exception):
     """A request the edge refuses before it reaches the service (limits, empty input)."""
 
-    def __init__(self, status_code: int, text: Text, english: bool = False) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        text: Text,
+        english: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(text.en)
         self.status_code = status_code
         self.text = text
         self.english = english
+        self.headers = headers
 
 
 def mark_language(request: Request, question: str) -> bool:
@@ -140,7 +148,7 @@ def _http_text(request: Request, status_code: int) -> Text:
     if status_code == 408:
         return Text("请求超时：请求体未在时限内发送完。", "Request timeout: the body was too slow.")
     if status_code == 413:
-        limit = request.app.state.settings.max_body_bytes
+        limit = request.scope.get("body_limit") or request.app.state.settings.max_body_bytes
         return Text(
             f"请求体过大（上限 {limit} 字节）。", f"Request body too large (limit {limit} bytes)."
         )
@@ -156,7 +164,8 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_rejected(request: Request, exc: Exception) -> JSONResponse:
     rejected = cast(RequestRejected, exc)
-    return error_response(request, rejected.status_code, rejected.text.pick(rejected.english))
+    text = rejected.text.pick(rejected.english)
+    return error_response(request, rejected.status_code, text, rejected.headers)
 
 
 def _domain_text(request: Request, exc: ReportQAError) -> tuple[int, Text] | None:
@@ -236,18 +245,25 @@ class BodyTooLarge(StarletteHTTPException):
 
 
 class BodyLimit:
-    """413 for request bodies over `max_bytes`: by Content-Length up front, else while reading."""
+    """413 for request bodies over `max_bytes` (or the limit `larger` gives a path, e.g. the
+    upload route's): by Content-Length up front, else while reading."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
+        if limit != self.max_bytes:
+            scope["body_limit"] = limit  # what the 413's message states
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > limit:
             request = Request(scope, receive)
             detail = _http_text(request, 413).pick(False)
             await error_response(request, 413, detail)(scope, receive, send)
@@ -258,17 +274,19 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b"")) if message["type"] == "http.request" else 0
-            if received > self.max_bytes:
+            if received > limit:
                 raise BodyTooLarge()  # an HTTPException: FastAPI lets it through to the handler
             return message
 
         await self.app(scope, limited_receive, send)
 
 
-def install_error_handling(app: FastAPI, max_body_bytes: int) -> None:
+def install_error_handling(
+    app: FastAPI, max_body_bytes: int, larger: Mapping[str, int] | None = None
+) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestRejected, _on_rejected)
     app.add_exception_handler(ReportQAError, _on_domain_error)
     app.add_middleware(ErrorShield)
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, larger=larger)

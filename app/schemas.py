@@ -217,6 +217,7 @@ class HealthResponse(BaseModel):
     chunk_count: int
     documents: list[str]
     index_built_at: str
+    index_version: str = Field("", description="所服务的索引版本（新版本发布后自动切换）")
 
     @classmethod
     def from_info(cls, info: ServiceInfo) -> HealthResponse:
@@ -228,6 +229,7 @@ class HealthResponse(BaseModel):
             chunk_count=info.chunk_count,
             documents=list(info.documents),
             index_built_at=info.index_built_at,
+            index_version=info.index_version,
         )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from app.models import Answer, Turn
 from index.models import Hit, SearchMode
@@ -20,6 +21,7 @@ class ServiceInfo:
     index_built_at: str  # ISO 8601
     index_dir: str
     chunks_per_document: dict[str, int] = field(default_factory=dict)
+    index_version: str = ""  # the name of the index version directory being served
 
 
 class QAService(Protocol):
@@ -51,3 +53,13 @@ class QAService(Protocol):
         ...
 
     def info(self) -> ServiceInfo: ...
+
+
+@runtime_checkable
+class Reloadable(Protocol):
+    """A service that can make its successor over another index version (hot reload)."""
+
+    def reloaded(self, version_dir: Path) -> QAService:
+        """A new, fully loaded service over the index at `version_dir` (this one is left
+        as it is, serving what it served)."""
+        ...

@@ -5,8 +5,10 @@
   JSON 404.
 - An event (`queue/join`, `run/…`, `call/…`) must name a function the UI has, with one value
   per input: text for a textbox, an example's index for the examples, nothing for server-side
-  state. A file object, a chat history or any other structure is a 422, so Gradio never copies
-  a client-named file into its cache.
+  state, and for the browser's copy of the conversation only its text-only shape
+  (app/ui_history.py `valid_stored`: bounded lists of strings and numbers). A file object, a
+  chat history or any other structure is a 422, so Gradio never copies a client-named file
+  into its cache.
 - Session ids are short tokens; `queue/data` must name a session with pending events and
   `call/<api>/<id>` an event Gradio holds.
 - Gradio keeps a message queue per session id forever (outputs included, for clients that
@@ -28,6 +30,8 @@ import gradio as gr
 from fastapi.responses import JSONResponse
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.ui_history import valid_stored
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +115,10 @@ MAX_EXAMPLE_INDEX = 100
 
 def _accepts(block: Any, value: object) -> bool:
     """Text for text inputs, a list of report ids for the report picker, an example's index
-    for the examples (the handler checks it against the examples shown), nothing for state."""
+    for the examples (the handler checks it against the examples shown), the browser's copy
+    of the conversation in its own bounded, text-only shape, nothing for state."""
+    if isinstance(block, gr.BrowserState):
+        return valid_stored(value)
     if block.stateful:
         return value is None
     if isinstance(block, gr.Dataset):

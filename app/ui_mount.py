@@ -29,7 +29,8 @@ from starlette.routing import Mount
 
 from app.config import Settings
 from app.error_bodies import JSONErrors
-from app.ui import CSS, theme
+from app.ui import theme
+from app.ui_assets import CSS, HEAD
 from app.ui_guard import UIGate
 
 FILE_SYSTEM_ROOT = str(Path("/").resolve())
@@ -60,6 +61,7 @@ def mount_ui(app: FastAPI, blocks: gr.Blocks, settings: Settings) -> None:
         pwa=False,
         theme=theme(),
         css=CSS,
+        head=HEAD,  # the [n] links and the admin panel (app/ui_assets.py)
         ssr_mode=False,
         footer_links=["api"],
     )

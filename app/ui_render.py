@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from app.models import Answer, Quote, ReportRef
@@ -60,16 +60,18 @@ def card(
     report: ReportRef,
     quotes: Sequence[Quote] = (),
     related: bool = False,
+    anchor: str = "",
 ) -> str:
     """One passage: marker, its report's title, section path, page, text with the quote
-    highlighted, footnotes."""
+    highlighted, footnotes (`anchor`: its element id, which an answer's [n] links to)."""
     chunk = hit.chunk
     path = " › ".join(html.escape(part) for part in chunk.section_path) or "（正文）"
     kind = "rq-cite rq-related" if related else "rq-cite"
     pages = pages_label(chunk.page_start, chunk.page_end)
     page = f'<span class="rq-page">{pages}</span>' if pages else ""
+    element_id = f' id="{anchor}"' if anchor else ""
     return (
-        f'<div class="{kind}" data-chunk-id="{html.escape(chunk.chunk_id)}" '
+        f'<div class="{kind}"{element_id} data-chunk-id="{html.escape(chunk.chunk_id)}" '
         f'data-doc-id="{html.escape(chunk.doc_id)}">'
         f'<div class="rq-report">{html.escape(report.title)}</div>'
         f'<div class="rq-head"><span class="rq-n">{html.escape(label)}</span>'
@@ -80,18 +82,29 @@ def card(
     )
 
 
-def citations_html(answer: Answer) -> str:
-    """The citations panel: cited passages, or a refusal notice with possibly related passages."""
+def citations_html(answer: Answer, number: int | None = None) -> str:
+    """The citations panel: cited passages, or a refusal notice with possibly related passages
+    (`number`: the answer's number, which names the cards its [n] links open)."""
     if answer.refused or not answer.citations:
-        return refusal_html(answer)
+        return refusal_html(answer, number)
     cards = "".join(
-        card(f"[{c.n}]", c.hit, answer.report(c.hit.chunk.doc_id), c.quotes)
+        card(
+            f"[{c.n}]",
+            c.hit,
+            answer.report(c.hit.chunk.doc_id),
+            c.quotes,
+            anchor=card_anchor(number, c.n),
+        )
         for c in answer.citations
     )
     return f'<div class="rq-panel"><div class="rq-h">引用出处（{len(answer.citations)}）</div>{cards}</div>'
 
 
-def refusal_html(answer: Answer) -> str:
+def card_anchor(number: int | None, n: int) -> str:
+    return "" if number is None else f"rq-a{number}-c{n}"
+
+
+def refusal_html(answer: Answer, number: int | None = None) -> str:
     related = answer.passages[:RELATED_LIMIT]
     notice = (
         '<div class="rq-notice rq-refused"><div class="rq-notice-title">报告中未找到答案</div>'
@@ -104,6 +117,26 @@ def refusal_html(answer: Answer) -> str:
     )
     heading = '<div class="rq-h">可能相关的段落（仅供参考，并非答案）</div>'
     return f'<div class="rq-panel">{notice}{heading}{cards}</div>'
+
+
+def answer_panel(answer: Answer, number: int, question: str, lost: bool = False) -> str:
+    """One answer's citations as a section of the panel, headed by its question (`lost`:
+    the passages it cited are no longer in the index)."""
+    asked = f'<div class="rq-asked">第 {number + 1} 问：{html.escape(question)}</div>'
+    body = notice_html(LOST) if lost else citations_html(answer, number)
+    return f'<section class="rq-answer" id="rq-a{number}">{asked}{body}</section>'
+
+
+LOST = "这个回答引用的报告已不在库中，无法显示出处。"
+
+
+def panels_html(panels: Sequence[str], notice: str = "", pending: bool = False) -> str:
+    """Every answer's section (the latest shown; a click on an answer's [n] shows its own),
+    after a notice (searching, an error) when there is one."""
+    if not panels and not notice:
+        return PANEL_EMPTY
+    kind = "rq-panels rq-pending" if pending else "rq-panels"
+    return f'<div class="{kind}">{notice}{"".join(panels)}</div>'
 
 
 def notice_html(message: str) -> str:
@@ -121,12 +154,33 @@ def bold_as_html(text: str) -> str:
     return _BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=False))
 
 
-def chat_reply(answer: Answer) -> str:
-    """The assistant message (Markdown): the answer with its [n] markers, or a refusal notice."""
-    if answer.refused or not answer.citations:
-        notice = "（可能相关的段落见右侧“引用与出处”。）"
-        return f"⚠️ **报告中未找到答案**\n\n> {bold_as_html(answer.text)}\n\n{notice}"
-    return bold_as_html(answer.text)
+def chat_reply(answer: Answer, number: int | None = None) -> str:
+    """The assistant message (Markdown): the answer with its [n] markers, or a refusal notice
+    (`number`: the answer's number; each [n] then links to its card in the panel)."""
+    refused = answer.refused or not answer.citations
+    return reply_markdown(answer.text, refused, {c.n for c in answer.citations}, number)
+
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def reply_markdown(text: str, refused: bool, cited: Collection[int], number: int | None) -> str:
+    if refused:
+        see = "“引用与出处”"
+        if number is not None:
+            see = f'<a class="rq-ref" href="#rq-a{number}">{see}</a>'
+        return f"⚠️ **报告中未找到答案**\n\n> {bold_as_html(text)}\n\n（可能相关的段落见{see}。）"
+    body = bold_as_html(text)
+    if number is None:
+        return body
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in cited:
+            return match.group(0)
+        return f'<a class="rq-ref" href="#{card_anchor(number, n)}">[{n}]</a>'
+
+    return _MARKER.sub(link, body)
 
 
 def status_line(info: ServiceInfo, documents: Sequence[DocumentInfo] = ()) -> str:

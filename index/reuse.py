@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedder import Embedder
+from index.embedder import Embedder, Kind
+from index.errors import IndexMismatchError, LibraryError
+from index.manifest import Manifest
 from ingest.chunks_io import read_chunks_jsonl
 from ingest.errors import IngestError
 
@@ -61,3 +63,30 @@ def previous_vectors(
         if hi - lo == len(texts):
             out.update(zip(texts, sentence_vectors[lo:hi], strict=True))
     return out
+
+
+class StoredVectorsOnly(Embedder):
+    """The identity of the embedder that built an index, without a model: a build with it
+    takes every vector from the index (or the vector cache) and embeds nothing."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.model_id, self.dim = manifest.model, manifest.dim
+        self.backend, self.precision = manifest.embed_backend, manifest.embed_precision
+
+    def encode(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
+        if len(texts):
+            raise LibraryError(
+                f"索引缺少 {len(texts)} 段文字的向量，无法在不重新向量化的情况下更新；"
+                "请运行 `reportqa index build`"
+            )
+        return np.zeros((0, self.dim), dtype=np.float32)
+
+
+def check_embedder(manifest: Manifest, embedder: Embedder) -> None:
+    built = (manifest.model, manifest.embed_backend, manifest.embed_precision)
+    configured = (embedder.model_id, embedder.backend, embedder.precision)
+    if built != configured or manifest.dim != embedder.dim:
+        raise IndexMismatchError(
+            "索引由 {} ({}/{}) 构建，当前配置的是 {} ({}/{})；".format(*built, *configured)
+            + "请先运行 `reportqa index build`"
+        )

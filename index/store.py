@@ -15,8 +15,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,6 +84,8 @@ class BuildOptions:
     batch_size: int = 16
     progress: bool = False
     bm25: BM25Params = BM25Params()
+    # told (texts embedded so far, texts to embed) before the first batch and after each
+    on_embed: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 class IndexStore:
@@ -225,7 +227,7 @@ class IndexStore:
         dense = DenseStore.load(directory, kind, manifest.chunk_count, manifest.dim)
         lexical = BM25Index.load(directory / "bm25.json", cache_dir)
         sentence_vectors = SentenceVectors.load(directory, len(chunks), manifest.dim)
-        documents = _read_documents(directory / "documents.json")
+        documents = read_documents(directory / "documents.json")
         return cls(manifest, chunks, dense, lexical, sentence_vectors, documents)
 
 
@@ -267,7 +269,7 @@ def _vectors(
     """One vector per text: reused where known, the rest embedded (each distinct text once)
     and added to the cache."""
     missing = list(dict.fromkeys(t for t in texts if t not in reuse))
-    fresh = _encode_in_batches(embedder, missing, options.batch_size, options.progress)
+    fresh = _encode_in_batches(embedder, missing, options)
     known = {**reuse, **dict(zip(missing, fresh, strict=True))}
     logger.info("embedded %d texts, reused %d", len(missing), len(texts) - len(missing))
     if not texts:
@@ -282,18 +284,19 @@ def _vectors(
 _BATCHES_PER_STEP = 4
 
 
-def _encode_in_batches(
-    embedder: Embedder, texts: list[str], batch_size: int, progress: bool
-) -> np.ndarray:
+def _encode_in_batches(embedder: Embedder, texts: list[str], options: BuildOptions) -> np.ndarray:
     from tqdm import tqdm
 
     parts = []
-    step = batch_size * _BATCHES_PER_STEP
+    step = options.batch_size * _BATCHES_PER_STEP
     starts = range(0, len(texts), step)
+    report = options.on_embed or (lambda done, total: None)
+    report(0, len(texts))
     for start in tqdm(
-        starts, desc="embedding passages and sentences", unit="step", disable=not progress
+        starts, desc="embedding passages and sentences", unit="step", disable=not options.progress
     ):
         parts.append(embedder.encode_passages(texts[start : start + step]))
+        report(min(start + step, len(texts)), len(texts))
     if not parts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack(parts).astype(np.float32)
@@ -310,7 +313,7 @@ def write_documents(documents: Iterable[DocumentInfo], path: Path) -> None:
         json.dump([info_to_dict(d) for d in documents], f, ensure_ascii=False)
 
 
-def _read_documents(path: Path) -> list[DocumentInfo]:
+def read_documents(path: Path) -> list[DocumentInfo]:
     try:
         with path.open(encoding="utf-8") as f:
             return [info_from_dict(row) for row in json.load(f)]

@@ -66,6 +66,11 @@ def load_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSour
     return LoadedSource(path, text, wrapped, str(given.pop("doc_id", path.stem)), given)
 
 
+def source_doc_id(path: Path) -> str:
+    """The doc id a source file gets: its `.meta.json`'s `doc_id`, else the file's stem."""
+    return str(load_meta(Path(path)).get("doc_id", Path(path).stem))
+
+
 def load_meta(path: Path) -> dict[str, Any]:
     """The fields of `<stem>.meta.json` beside the source ({} without one)."""
     meta_path = path.with_name(f"{path.stem}.meta.json")

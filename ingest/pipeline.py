@@ -127,11 +127,17 @@ def progress_bar(paths: Iterable[Path]) -> Iterable[Path]:
 def expand_paths(paths: Path | Iterable[Path]) -> list[Path]:
     """Files as given; a directory stands for its supported files (sorted, metadata excluded)."""
     given = [paths] if isinstance(paths, str | Path) else list(paths)
-    files: list[Path] = []
-    for path in map(Path, given):
-        files.extend(_directory_sources(path) if path.is_dir() else [path])
+    files = source_files(given)
     if not files:
         raise IngestError(f"没有可导入的文件：{', '.join(map(str, given)) or '(未指定)'}")
+    return files
+
+
+def source_files(paths: Iterable[Path]) -> list[Path]:
+    """The files of `paths` in corpus order ([] when there is none)."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files.extend(_directory_sources(path) if path.is_dir() else [path])
     return files
 
 

@@ -1,8 +1,10 @@
-"""A deterministic fake embedder for fast unit tests of storage and fusion logic only."""
+"""Deterministic fake embedders for fast unit tests of storage, fusion and library logic only."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from collections.abc import Sequence
 from typing import Literal
 
@@ -36,3 +38,19 @@ class HashEmbedder(Embedder):
                 out[i, h % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+
+class SlowPassages(HashEmbedder):
+    """Embeds passages `delay` seconds slower per call: an add stays in its embedding stage
+    long enough to be watched (`embedding` is set once it is there)."""
+
+    def __init__(self, delay: float = 1.0) -> None:
+        super().__init__()
+        self.delay = delay
+        self.embedding = threading.Event()
+
+    def encode(self, texts: Sequence[str], *, kind: Literal["query", "passage"]) -> np.ndarray:
+        if kind == "passage" and texts:
+            self.embedding.set()
+            time.sleep(self.delay)
+        return super().encode(texts, kind=kind)

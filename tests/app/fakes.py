@@ -23,7 +23,7 @@ from app.errors import (
 from app.models import Answer, Citation, Quote, ReportRef, Turn
 from app.service import ServiceInfo
 from index.models import Hit, SearchMode
-from ingest.models import Chunk, DocumentInfo, DocumentMeta, Footnote
+from ingest.models import Chunk, DocumentInfo, DocumentMeta, Footnote, Timeline
 
 DOC_ID = "zigong-2021"
 FAKE_TITLE = "2021年自贡市政府工作报告"
@@ -230,9 +230,9 @@ class FakeQAService:
         ]
 
     def documents(self) -> list[DocumentInfo]:
-        return [
-            DocumentInfo(DocumentMeta(DOC_ID, FAKE_TITLE, region="示例市", year=2021), pages=36)
-        ]
+        meta = DocumentMeta(DOC_ID, FAKE_TITLE, region="示例市", year=2021)
+        timeline = Timeline(year=2021)
+        return [DocumentInfo(meta, timeline, pages=36, glossary_terms=("六稳", "六保"))]
 
     def _check(self, doc_ids: Sequence[str] | None) -> None:
         unknown = [d for d in doc_ids or () if d != DOC_ID]

@@ -298,6 +298,7 @@ def test_health_reports_model_count_and_build_time(
         "chunk_count": info.chunk_count,
         "documents": list(info.documents),
         "index_built_at": info.index_built_at,
+        "index_version": info.index_version,  # a version directory's name, no path
     }
     assert info.index_dir not in str(body), "no internal paths on the wire"
 

@@ -2,9 +2,10 @@
 
 - schemathesis against a live server over the REAL service, every operation of its spec;
 - input limits test_api.py does not cover (search query, the OpenAI route, invalid text);
-- nothing can upload, ingest, rebuild or administer over HTTP: the spec has only the six
-  read/answer operations and Gradio's file-upload routes answer 404 (settings.admin_token
-  is reserved for future admin actions, which are off while it is empty);
+- without REPORTQA_ADMIN_TOKEN nothing can upload, ingest, rebuild or administer over HTTP:
+  the spec has only the read/answer operations and the admin paths and Gradio's file-upload
+  routes answer 404; with the token set, exactly the admin operations are added (each one
+  token-gated: tests/app/test_admin.py);
 - no response carries a stack trace or an internal path, whatever fails; causes are logged.
 """
 
@@ -265,6 +266,38 @@ def test_the_spec_has_no_upload_ingest_or_admin_operation(tmp_path: Path) -> Non
     assert make_settings(tmp_path).admin_token == "", "admin actions are off by default"
 
 
+ADMIN_OPERATIONS = {
+    ("POST", "/api/admin/documents"),
+    ("DELETE", "/api/admin/documents/{doc_id}"),
+    ("POST", "/api/admin/reload"),
+    ("GET", "/api/admin/progress"),
+}
+
+
+def test_an_admin_token_adds_exactly_the_admin_operations(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, admin_token="s3cret")
+    with TestClient(create_app(settings, FakeQAService())) as client:
+        spec = client.get("/openapi.json").json()
+        served = {(m.upper(), path) for path, ops in spec["paths"].items() for m in ops}
+        assert served == OPERATIONS | ADMIN_OPERATIONS
+        for method, path in ADMIN_OPERATIONS:
+            response = client.request(method, path.replace("{doc_id}", "x"))
+            assert response.status_code == 401, (method, path, response.text)
+        assert client.post("/api/ingest").status_code == 404
+        assert (
+            client.post("/gradio_api/upload", files={"files": ("x.txt", b"x")}).status_code == 404
+        )
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ADMIN_OPERATIONS))
+def test_without_the_token_the_admin_routes_do_not_exist(
+    tmp_path: Path, method: str, path: str
+) -> None:
+    with TestClient(create_app(make_settings(tmp_path), FakeQAService(), ui=False)) as client:
+        response = client.request(method, path.replace("{doc_id}", "x"))
+    assert response.status_code == 404 and response.json() == {"detail": "未找到请求的资源。"}
+
+
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = make_settings(tmp_path_factory.mktemp("ui"))
@@ -449,7 +482,7 @@ def test_a_foreign_panic_is_a_json_500_and_is_logged(
 def test_ui_errors_show_no_trace_or_path(broken_server: LiveServer) -> None:
     from gradio_client import Client
 
-    _, chat_log, panel = Client(f"{broken_server.url}/", verbose=False).predict(
+    chat_log, panel = Client(f"{broken_server.url}/", verbose=False).predict(
         "六稳是什么？", api_name="/ask"
     )
     shown = f"{chat_log} {panel}"

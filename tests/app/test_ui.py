@@ -33,23 +33,28 @@ def gradio(live_fake_server: LiveServer) -> Client:
     return Client(f"{live_fake_server.url}/", verbose=False)
 
 
+def without_tags(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
 def test_ui_endpoint_answers_through_gradio_client(
     gradio: Client, live_fake_server: LiveServer
 ) -> None:
     expected = live_fake_server.app.state.service.answer(ANSWERED)
-    cleared, chat, panel = gradio.predict(ANSWERED, api_name="/ask")
-    assert cleared == ""
+    chat, panel = gradio.predict(ANSWERED, api_name="/ask")
     assert [m["role"] for m in chat] == ["user", "assistant"]
     assert message_text(chat[0]) == ANSWERED
-    assert message_text(chat[1]) == expected.text and "[1]" in message_text(chat[1])
+    assert without_tags(message_text(chat[1])) == expected.text
+    assert '<a class="rq-ref" href="#rq-a0-c1">[1]</a>' in message_text(chat[1])
     chunk = expected.citations[0].hit.chunk
-    assert f"第 {chunk.page_start} 页" in panel
+    assert f"第 {chunk.page_start} 页" in panel and 'id="rq-a0-c1"' in panel
     assert f"<mark>{expected.citations[0].quote}</mark>" in panel
     assert chunk.section_path[0] in panel
 
 
 def test_ui_endpoint_shows_a_refusal_differently(gradio: Client) -> None:
-    _, chat, panel = gradio.predict(REFUSED, api_name="/ask")
+    chat, panels = gradio.predict(REFUSED, api_name="/ask")
+    panel = panels.split("<section")[-1]  # this answer's (the client keeps its session)
     assert "报告中未找到答案" in message_text(chat[-1])
     assert 'class="rq-notice rq-refused"' in panel
     assert "可能相关的段落" in panel and "<mark>" not in panel
@@ -66,8 +71,8 @@ def run(handler: ChatHandler, question: str, talk: Conversation | None = None) -
 def test_handler_keeps_history_across_turns() -> None:
     service = FakeQAService()
     handler = ChatHandler(service, top_k=3, max_history_turns=20)
-    _, chat, _, talk = run(handler, "2021年主要预期目标是什么？")
-    _, chat, _, talk = run(handler, "那新增城镇就业呢？", talk)
+    chat, _, talk = run(handler, "2021年主要预期目标是什么？")
+    chat, _, talk = run(handler, "那新增城镇就业呢？", talk)
     first_answer = service.calls[0]
     assert service.calls[1][1] == (
         Turn("user", "2021年主要预期目标是什么？"),
@@ -91,10 +96,10 @@ def test_handler_remembers_a_bounded_conversation() -> None:
     handler = ChatHandler(FakeQAService(max_question_chars=30), 5, 4, limits)
     talk = Conversation()
     for _ in range(40):
-        *_, talk = run(handler, ANSWERED, talk)
+        _, _, talk = run(handler, ANSWERED, talk)
     assert len(talk.turns) == 4 and len(talk.chat) == MAX_CHAT_MESSAGES
     assert max(len(t.content) for t in talk.turns if t.role == "assistant") == 20
-    *_, talk = run(handler, "很长的问题" * 100, talk)
+    _, _, talk = run(handler, "很长的问题" * 100, talk)
     assert len(talk.chat[-2]["content"]) == 30 and talk.chat[-2]["content"].endswith("…")
     assert "问题过长" in talk.chat[-1]["content"], "an over-long question is refused, not stored"
 
@@ -102,12 +107,12 @@ def test_handler_remembers_a_bounded_conversation() -> None:
 def test_handler_shows_a_pending_state_first() -> None:
     steps = list(ChatHandler(FakeQAService(), 5, 20).respond(ANSWERED, None, None))
     assert len(steps) == 2
-    assert "正在检索" in message_text(steps[0][1][-1]) and "正在检索" in steps[0][2]
+    assert "正在检索" in message_text(steps[0][0][-1]) and "正在检索" in steps[0][1]
 
 
 def test_handler_rejects_blank_questions_without_calling_the_service() -> None:
     service = FakeQAService()
-    _, chat, panel, talk = run(ChatHandler(service, 5, 20), "   ")
+    chat, panel, talk = run(ChatHandler(service, 5, 20), "   ")
     assert chat == [] and talk == Conversation() and service.calls == []
     assert "请输入问题" in panel
 
@@ -119,10 +124,10 @@ def test_handler_turns_service_errors_into_notices() -> None:
         ) -> Answer:
             raise QuestionTooLongError("too long")
 
-    _, chat, panel, talk = run(ChatHandler(TooLong(), 5, 20), "六稳是什么？")
+    chat, panel, talk = run(ChatHandler(TooLong(), 5, 20), "六稳是什么？")
     assert "问题过长" in message_text(chat[-1]) and "rq-error" in panel
     assert talk.turns == (), "a failed question is not remembered"
-    _, chat, panel, _ = run(ChatHandler(FakeQAService(), 5, 20), "请触发内部错误")
+    chat, panel, _ = run(ChatHandler(FakeQAService(), 5, 20), "请触发内部错误")
     assert "服务器内部错误" in panel and "index.faiss" not in panel
 
 

@@ -285,7 +285,9 @@ def junk_sessions(server: LiveServer, client: httpx.Client, sessions: range) -> 
         )
         assert refused.status_code == 422
         while (
-            r := client.post("/gradio_api/queue/join", json={**body, "data": ["六稳" * 500, None]})
+            r := client.post(
+                "/gradio_api/queue/join", json={**body, "data": ["六稳" * 500, [], None]}
+            )
         ).status_code == 429:
             busy += 1
             time.sleep(0.02)
@@ -299,14 +301,14 @@ def test_a_thousand_junk_sessions_do_not_grow_memory(tmp_path: Path) -> None:
     with live_server_for(app) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         junk_sessions(live, client, range(100))  # warm up: first calls allocate caches
         httpx.post(
-            f"{live.url}/gradio_api/queue/join", json=join_body(live, "last0", ["六稳？", None])
+            f"{live.url}/gradio_api/queue/join", json=join_body(live, "last0", ["六稳？", [], None])
         )
         read_stream(live, "last0")
         gc.collect()
         before, started = rss_mb(), time.monotonic()
         busy = junk_sessions(live, client, range(100, 1100))
         httpx.post(
-            f"{live.url}/gradio_api/queue/join", json=join_body(live, "last", ["六稳？", None])
+            f"{live.url}/gradio_api/queue/join", json=join_body(live, "last", ["六稳？", [], None])
         )
         read_stream(live, "last")  # the queue is first in, first out: all junk is done
         gc.collect()
@@ -335,7 +337,7 @@ def test_a_full_queue_answers_busy_in_chinese(tmp_path: Path) -> None:
         def post(body: dict[str, Any]) -> None:
             statuses.append(httpx.post(f"{live.url}/gradio_api/queue/join", json=body, timeout=20))
 
-        bodies = [join_body(live, f"busy{n}", ["六稳是什么？", None]) for n in range(6)]
+        bodies = [join_body(live, f"busy{n}", ["六稳是什么？", [], None]) for n in range(6)]
         threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
         for thread in threads:
             thread.start()
@@ -344,3 +346,44 @@ def test_a_full_queue_answers_busy_in_chinese(tmp_path: Path) -> None:
     busy = [r for r in statuses if r.status_code == 429]
     assert busy and all(r.json() == {"detail": BUSY} for r in busy)
     assert any(r.status_code == 200 for r in statuses)
+
+
+# --- the browser's copy of the conversation -------------------------------------------------
+
+
+def load_event(server: LiveServer) -> int:
+    """fn_index of the page's load event, whose one input is the stored conversation."""
+    config = httpx.get(f"{server.url}/config", timeout=10).json()
+    loads = (d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]))
+    return int(next(loads)["id"])
+
+
+def stored_with(**change: Any) -> dict[str, Any]:
+    item = {"q": "六稳是什么？", "a": "答[1]", "r": False, "c": [], "p": [], **change}
+    return {"v": 1, "items": [item]}
+
+
+TAMPERED = {
+    "file object": file_data("/etc/passwd"),
+    "file as question": stored_with(q=file_data("/etc/passwd")),
+    "file as chunk id": stored_with(c=[[1, file_data("/etc/passwd"), []]]),
+    "html list": ["<script>alert(1)</script>"],
+    "huge text": stored_with(a="长" * 20_001),
+    "extra key": {**stored_with(), "chat": chat_with("/etc/passwd")},
+}
+
+
+@pytest.mark.parametrize("stored", TAMPERED.values(), ids=TAMPERED)
+def test_the_stored_conversation_takes_only_its_own_shape(server: LiveServer, stored: Any) -> None:
+    body = {"fn_index": load_event(server), "session_hash": "stored1", "data": [stored]}
+    started = time.time() - 1
+    response = httpx.post(f"{server.url}/gradio_api/queue/join", json=body, timeout=20)
+    assert response.status_code == 422 and CJK.search(response.json()["detail"])
+    assert copies_of({"passwd"}, gradio_caches(server), since=started) == []
+
+
+def test_a_stored_conversation_in_its_shape_is_restored(server: LiveServer) -> None:
+    body = {"fn_index": load_event(server), "session_hash": "stored2", "data": [stored_with()]}
+    response = httpx.post(f"{server.url}/gradio_api/queue/join", json=body, timeout=20)
+    assert response.status_code == 200, response.text
+    assert "六稳是什么？" in sse_data(read_stream(server, "stored2"))
