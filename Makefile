@@ -13,11 +13,6 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 run: install
 	$(BIN)/reportqa serve
 
-# the bundled report and the eight 2026 provincial reports, with an index of their own
-run-library: install
-	REPORTQA_CORPUS_DIR=data/corpus:data/library REPORTQA_INDEX_DIR=var/index-library \
-	  $(BIN)/reportqa serve
-
 test: install browser-deps lint typecheck pytest eval-gate
 
 $(STAMP): pyproject.toml
@@ -65,6 +60,7 @@ eval-gate: install
 	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/test.jsonl --mode hybrid --alone \
 	  --doc-id zigong-2021 --out var/eval/test-with-library --baseline eval/baseline.json
 
+# the bundled report and the eight 2026 provincial reports, with an index of their own
 run-library: install
 	$(LIBRARY) $(BIN)/reportqa serve
 
