@@ -139,7 +139,7 @@ class EvidenceFinder:
 
     def indicator(self, query: Query, doc_id: str) -> list[TermGroup]:
         """What a Chinese number question measures (`城镇居民人均可支配收入` in
-        `2025年城镇居民人均可支配收入增长了多少？`): its words before it starts asking."""
+        `<Y-1>年城镇居民人均可支配收入增长了多少？`): its words before it starts asking."""
         phrase = indicator_phrase(query)
         if len(phrase) < 2 or not self.retriever.names_a_thing(phrase):
             return []
@@ -225,7 +225,7 @@ def _years_first(
     scored: list[ScoredSpan], years: Sequence[int], penalty: float
 ) -> list[ScoredSpan]:
     """The sentences re-ranked, marked down when they do not name the years the question
-    names outside the report's own periods (`比2015年下降了多少`)."""
+    names outside the report's own periods (`比<基年>下降了多少`)."""
     names = tuple(str(y) for y in years)
     rescored = [
         s if all(y in s.span.text for y in names) else replace(s, score=s.score * penalty)

@@ -140,7 +140,7 @@ def period_fit(
     found: Period, asked: frozenset[Period], named: frozenset[Period] = frozenset()
 ) -> float:
     """How well a sentence's period (in its own report) matches the one asked there; a
-    sentence that names a year of the period asked (`…提高到2025年的14万元`) fits it too."""
+    sentence that names a year of the period asked (`…提高到<期末年>的14万元`) fits it too."""
     if not asked or len(asked) > 1:
         return 0.5
     if found in asked or asked & named:

@@ -2,7 +2,7 @@
 
 A follow-up takes what it names itself and only what is missing from the question before it:
 `六保呢？` after `六稳是指什么？` asks `六保是指什么`; `那今年的目标呢？` after
-`2025年地区生产总值增长了多少？` keeps the indicator, changes the period and asks for the
+`<Y-1>年地区生产总值增长了多少？` keeps the indicator, changes the period and asks for the
 target; `浙江呢？` after a question about 广东 asks the same about 浙江; `它包括哪些？` after
 `六稳是指什么？` names 六稳 again.
 """

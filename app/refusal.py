@@ -126,7 +126,7 @@ def _place_not_in_evidence(query: Query, info: DocumentInfo, evidence: str) -> s
 
 def _other_period(query: Query, resolved: Resolved, best: ScoredSpan, focus: str) -> Verdict | None:
     """A figure asked for one period that the best evidence gives only for another (a 2026
-    target asked, only the 2025 result stated); a year's figure asked and only the five-year
+    target asked, only last year's result stated); a year's figure asked and only the five-year
     figure given."""
     asked = resolved.periods
     if query.kind != "number" or not asked or resolved.comparison:

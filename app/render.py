@@ -51,7 +51,7 @@ def section_answer(lang: Lang, parent: str, titles: Sequence[tuple[str, int]]) -
 
 def period_label(period: Period, timeline: Timeline, lang: Lang) -> str:
     """A period of one report in words: `2025年`, `“十四五”时期` (`the 14th Five-Year Plan
-    period`), `2035年远景` — from that report's own timeline."""
+    period`), the long-range vision — from that report's own timeline."""
     english = lang == "en"
     if period == "review_year" and timeline.review_year is not None:
         return str(timeline.review_year) if english else f"{timeline.review_year}年"

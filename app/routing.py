@@ -71,7 +71,7 @@ def _one_region(query: Query, docs: list[DocumentInfo], unknown: tuple[str, ...]
 
 def _covering(query: Query, docs: list[DocumentInfo]) -> list[DocumentInfo]:
     """The reports whose calendars hold the years and plans the question names (`十三五`
-    is reviewed by a report of its last year's next; `2021年目标` is planned by one report),
+    is reviewed by a report of its last year's next; `<Y>年目标` is planned by one report),
     when some do; all of them otherwise."""
     named = [a for a in query.times if a.kind in ("year", "plan")]
     if not named or len(docs) < 2:
@@ -114,7 +114,7 @@ def _inside_a_loaded_region(place: str, docs: list[DocumentInfo]) -> bool:
 def for_report(query: Query, info: DocumentInfo, year: int | None = None) -> Query:
     """The query as one report's line of a per-report answer sees it: the other regions it
     names are left out (`广东和海南…分别` asks the 广东 report about 广东 only), and so are
-    the other years when each year has its report (`2023年和2024年…` asks each of its year)."""
+    the other years when each year has its report (`<Y1>年和<Y2>年…` asks each of its year)."""
     if year is not None:
         ask = next((a for a in query.times if a.kind == "year" and a.value == year), None)
         if ask is not None:

@@ -2,9 +2,9 @@
 
 `analyze` reads what the question asks without knowing any report: its language, its kind and
 what a fitting answer must hold (`index.qtype`), the times it names as it names them (a year,
-`去年`/`今年`/`明年`, a five-year plan, `过去五年`, `2035`), whether it asks for a target, the
+`去年`/`今年`/`明年`, a five-year plan, `过去五年`, a long-range year), whether it asks for a target, the
 regions it names and its numbers. `resolve` then says what those times are in one report: `去年`
-is the year before that report's year, `“十四五”` is its plan under review or its plan ahead, and
+is the year before that report's year, a named five-year plan is its plan under review or its plan ahead, and
 a year it does not cover is named as such.
 """
 
@@ -85,9 +85,7 @@ class Query:
     numbers: tuple[str, ...] = ()
     original: str = ""
     past: bool = False  # asks what was done or reached (`增长了多少`, `做了哪些`)
-    report_year: int | None = (
-        None  # the year of a report the question names (`2023年…政府工作报告`)
-    )
+    report_year: int | None = None  # the year of a report the question names (`<Y>年…政府工作报告`)
 
     def without_times(self, keep: TimeAsk | None = None) -> str:
         """The question with the words of every time it names removed (but `keep`)."""
@@ -139,7 +137,7 @@ class Resolved:
 
     periods: frozenset[Period] = frozenset()
     years: tuple[int, ...] = ()  # years the evidence itself must name (not one of the periods)
-    uncovered: tuple[str, ...] = ()  # times the report does not cover, as asked (`2023年`)
+    uncovered: tuple[str, ...] = ()  # times the report does not cover, as asked (`<Y>年`)
     by_ask: tuple[tuple[TimeAsk, Period | None], ...] = field(default=())
 
     @property
@@ -332,7 +330,7 @@ def _period_of(ask: TimeAsk, timeline: Timeline) -> tuple[Period | None, int | N
 def _year_period(timeline: Timeline, year: int) -> tuple[Period | None, int | None]:
     """A year asked: the year under review or planned; the end of the plan ahead (its
     targets); a long-range goal year; any other year (a year inside a plan, the base year a
-    change is measured from: `比2015年下降`) only where the evidence names it."""
+    change is measured from: `比<基年>下降`) only where the evidence names it."""
     y = timeline.year or 0
     if year == y - 1:
         return "review_year", None

@@ -3,7 +3,7 @@
 Provinces are known by full name (`广东省`), short name (`广东`), English name (`Guangdong`)
 and, where it is distinctive, their one-character name (`粤`); cities by name (`广州`, `广州市`)
 and pinyin (`Guangzhou`). A city whose name is also an everyday word (`长治久安`) counts only
-with 市/州 after it. The data is `ingest/data/regions.json`; a report's region (`自贡市`) is known
+with 市/州 after it. The data is `ingest/data/regions.json`; a report's region (a city) is known
 from its metadata even where the data lacks it.
 """
 
@@ -22,7 +22,7 @@ _SUFFIX = r"(?:市|州|地区|盟)"
 
 @dataclass(frozen=True)
 class Place:
-    name: str  # canonical: `广东省`, `广州市`, `自贡市`
+    name: str  # canonical: `广东省`, `广州市`
     province: str  # the province a city is in ("" for a province, or where unknown)
 
 
