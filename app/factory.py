@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from functools import cached_property
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,11 @@ class ReportQAService:
         return self.store.chunks[row]
 
     def info(self) -> ServiceInfo:
+        return self._info
+
+    @cached_property
+    def _info(self) -> ServiceInfo:
+        """Fixed for the index version this service serves, so counted once."""
         m = self.store.manifest
         counts = Counter(c.doc_id for c in self.store.chunks)
         return ServiceInfo(
