@@ -240,7 +240,7 @@ def infer_year(headings: Iterable[str]) -> int | None:
     the year before (`2025年工作回顾`), a work heading the year itself (`2026年工作安排`)."""
     for title in headings:
         for match in _YEAR.finditer(title):
-            year = int(match.group(1))
+            year = _year(match.group(0))
             if REVIEW_WORDS.search(title):
                 return year + 1
             if WORK_WORDS.search(title):
