@@ -193,11 +193,6 @@ def _is_time_word(word: str, query: Query) -> bool:
     return any(word in ask.text for ask in query.times)
 
 
-def _states_indicator(span: ScoredSpan, indicator: list[TermGroup]) -> bool:
-    """The sentence (with its paragraph's topic sentence) names every word of the indicator."""
-    return not indicator or coverage(_with_lead_in(span), indicator) >= 1.0
-
-
 def _names_indicator(span: ScoredSpan, indicator: list[TermGroup], share: float) -> bool:
     """The sentence names at least `share` of the indicator's weight: `社会消费品零售总额
     增长5%` does not state `居民消费价格涨幅`; `地区生产总值5.2万亿元` states

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from functools import cached_property
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from app.answer import AnswerConfig, Answerer
@@ -128,10 +128,6 @@ def build_embedder(settings: Settings, *, progress: bool = False) -> Embedder:
         batch_size=settings.embed_batch_size,
         progress=progress,
     )
-
-
-def load_chunks(settings: Settings, *, progress: bool = False) -> list[Chunk]:
-    return load_corpus(settings, progress=progress)[1]
 
 
 def load_corpus(

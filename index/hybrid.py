@@ -10,7 +10,7 @@ measurement on the dev splits (`reportqa eval --mode all`); `FusionConfig` holds
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -57,7 +57,7 @@ class HybridRetriever:
     def understand(self, question: str) -> Query:
         """The question's `Query`, with the regions it names."""
         query = analyze(question)
-        return analyze(question, places=tuple(p.name for p in self.regions.find(query.text)))
+        return replace(query, places=tuple(p.name for p in self.regions.find(query.text)))
 
     def resolved(self, query: Query, doc_id: str) -> Resolved:
         """The query's times in report `doc_id`."""

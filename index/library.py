@@ -36,7 +36,6 @@ from index.library_files import (
     corpus_order,
     corpus_sources,
     doc_ids_of,
-    file_digest,
     files_of,
     in_corpus_order,
     library_lock,
@@ -45,7 +44,7 @@ from index.library_files import (
     unlink_all,
     unpark,
 )
-from index.manifest import read_manifest
+from index.manifest import file_sha256, read_manifest
 from index.reuse import StoredVectorsOnly, check_embedder, previous_vectors
 from index.store import BuildOptions, IndexStore, passage_text, read_documents, sentence_texts
 from ingest.chunks_io import read_chunks_jsonl
@@ -160,14 +159,14 @@ def plan_additions(
         raise LibraryError("没有指定要添加的报告文件。")
     target_dir = _target_dir(config)
     existing = corpus_sources(config.corpus_dirs)
-    digests = {file_digest(p): p.name for p in existing}
+    digests = {file_sha256(p): p.name for p in existing}
     taken = {*store.documents, *doc_ids_of(existing).values()}
     planned: list[NewReport] = []
     for n, source in enumerate(map(Path, sources)):
         report("ingest", n, len(sources))
         target = target_dir / source.name
         _check_name(source, target, {r.target for r in planned})
-        digest = file_digest(source) if source.is_file() else ""
+        digest = file_sha256(source) if source.is_file() else ""
         if digest in digests:
             raise DuplicateReportError(f"报告已在库中：{source.name} 与 {digests[digest]} 内容相同")
         new = _ingested(config, source, target)

@@ -4,7 +4,6 @@ lock that keeps changes one at a time, and copies that appear whole or not at al
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shutil
 from collections.abc import Iterator, Sequence
@@ -20,14 +19,6 @@ from ingest.pipeline import source_files
 # Suffixes of files on their way in or out: no loader reads them, so a corpus scan skips them.
 ADDING = ".adding"
 REMOVING = ".removing"
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def meta_of(source: Path) -> Path:

@@ -62,11 +62,6 @@ class OnnxEmbedder(Embedder):
         with ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-encode") as pool:
             return np.vstack(list(pool.map(self._encode_one, prefixed)))
 
-    def wait_loaded(self) -> None:
-        """Block until the tokenizer and the session are loaded (ModelConversionError if
-        either failed)."""
-        self._parts()
-
     def _encode_one(self, text: str) -> np.ndarray:
         tokenizer, session = self._parts()
         ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)

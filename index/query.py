@@ -83,7 +83,6 @@ class Query:
     target: bool = False
     places: tuple[str, ...] = ()  # regions named (canonical full names where known)
     numbers: tuple[str, ...] = ()
-    original: str = ""
     past: bool = False  # asks what was done or reached (`增长了多少`, `做了哪些`)
     report_year: int | None = None  # the year of a report the question names (`<Y>年…政府工作报告`)
 
@@ -230,7 +229,6 @@ def analyze(question: str, places: Sequence[str] = ()) -> Query:
         target=bool(_TARGET.search(text)),
         places=tuple(places),
         numbers=tuple(_NUMBER.findall(text)),
-        original=question,
         past=bool(_PAST.search(text)),
         report_year=_report_year(text),
     )

@@ -275,11 +275,6 @@ class Outline:
     start: int
     children: tuple[Outline, ...] = ()
 
-    def walk(self) -> Iterator[Outline]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
 
 @dataclass(frozen=True)
 class DocumentInfo:
