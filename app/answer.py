@@ -20,7 +20,7 @@ from app.errors import EmptyQuestionError, QuestionTooLongError
 from app.evidence import EvidenceConfig, EvidenceFinder
 from app.extract import ExtractWeights
 from app.followup import resolve
-from app.models import Answer, Citation, ReportRef, Turn
+from app.models import Answer, Citation, Turn, report_refs
 from app.refusal import Reason, RefusalConfig, Verdict
 from app.routing import Route, for_report, route
 from app.strategies import Outcome, Strategies
@@ -61,6 +61,7 @@ class Answerer:
             retriever, EvidenceConfig(config.evidence_k, config.extract, config.refusal)
         )
         self.strategies = Strategies(retriever, finder)
+        self._report = report_refs(retriever.documents.values())
 
     def answer(
         self,
@@ -203,23 +204,13 @@ class Answerer:
         return Verdict(True, Reason.NO_EVIDENCE)
 
     def _title(self, doc_id: str) -> str:
-        info = self.retriever.documents.get(doc_id)
-        return info.meta.title if info else doc_id
+        return self._report(doc_id).title
 
     def _with_reports(self, answer: Answer) -> Answer:
         ids = [c.hit.chunk.doc_id for c in answer.citations] + [
             h.chunk.doc_id for h in answer.passages
         ]
-        refs = []
-        for doc_id in dict.fromkeys(ids):
-            info = self.retriever.documents.get(doc_id)
-            meta = info.meta if info else None
-            refs.append(
-                ReportRef(doc_id, meta.title, meta.region, meta.year)
-                if meta
-                else ReportRef(doc_id, doc_id)
-            )
-        return replace(answer, reports=tuple(refs))
+        return replace(answer, reports=tuple(self._report(d) for d in dict.fromkeys(ids)))
 
 
 def _reports_in(hits: list[Hit], allowed: Sequence[str]) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from index.models import Hit
+from ingest.models import DocumentInfo
 
 Role = Literal["user", "assistant"]
 
@@ -44,6 +46,14 @@ class ReportRef:
     title: str
     region: str = ""
     year: int | None = None
+
+
+def report_refs(documents: Iterable[DocumentInfo]) -> Callable[[str], ReportRef]:
+    """doc_id -> how passages of that report name it (an unknown id names itself)."""
+    refs = {
+        d.doc_id: ReportRef(d.doc_id, d.meta.title, d.meta.region, d.meta.year) for d in documents
+    }
+    return lambda doc_id: refs.get(doc_id) or ReportRef(doc_id, doc_id)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from app.deps import (
     resolve_top_k,
 )
 from app.http_errors import mark_language
-from app.models import Turn
+from app.models import Turn, report_refs
 from app.schemas import (
     ERROR_RESPONSES,
     MAX_CHUNK_ID,
@@ -30,7 +30,6 @@ from app.schemas import (
     HistoryTurnIn,
     SearchResponse,
     passages_out,
-    report_refs,
 )
 from index.models import SearchMode
 

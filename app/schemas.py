@@ -65,14 +65,6 @@ class PassageOut(BaseModel):
         return cls.from_hit(citation.hit, citation.n, report, citation.quote)
 
 
-def report_refs(documents: Sequence[DocumentInfo]) -> Callable[[str], ReportRef]:
-    """doc_id -> how passages of that report name it."""
-    refs = {
-        d.doc_id: ReportRef(d.doc_id, d.meta.title, d.meta.region, d.meta.year) for d in documents
-    }
-    return lambda doc_id: refs.get(doc_id, ReportRef(doc_id, doc_id))
-
-
 def passages_out(hits: Sequence[Hit], report: Callable[[str], ReportRef]) -> list[PassageOut]:
     return [PassageOut.from_hit(hit, n, report(hit.chunk.doc_id)) for n, hit in enumerate(hits, 1)]
 

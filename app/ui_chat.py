@@ -14,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 
+from app.blank import strip_blank
 from app.errors import (
     ChunkNotFoundError,
     EmptyQuestionError,
@@ -21,7 +22,7 @@ from app.errors import (
     QuestionTooLongError,
 )
 from app.examples import examples
-from app.models import Answer, ReportRef, Turn
+from app.models import Answer, Turn, report_refs
 from app.render import RELATED_LIMIT
 from app.service import QAService
 from app.ui_history import Exchange, answer_of, exchange_of, from_stored, to_stored
@@ -70,7 +71,7 @@ class ChatHandler:
         conversation: Conversation | None,
     ) -> Iterator[Step]:
         service = pinned(self.service)
-        talk, q = conversation or Conversation(), (question or "").strip()
+        talk, q = conversation or Conversation(), strip_blank(question or "")
         if not q:
             yield talk.messages(), panels_html(talk.panels, notice_html("请输入问题。")), talk
             return
@@ -112,7 +113,7 @@ class ChatHandler:
 
     def restored(self, service: QAService, stored: object) -> Conversation:
         talk = Conversation()
-        lookup, report = _chunk_lookup(service), _report_lookup(service)
+        lookup, report = _chunk_lookup(service), report_refs(service.documents())
         for exchange in from_stored(stored, self.limits):
             answer = answer_of(exchange, lookup, report)
             number = talk.next_number
@@ -177,14 +178,6 @@ def _chunk_lookup(service: QAService) -> Any:
             return None
 
     return chunk
-
-
-def _report_lookup(service: QAService) -> Any:
-    refs = {
-        d.doc_id: ReportRef(d.doc_id, d.meta.title, d.meta.region, d.meta.year)
-        for d in service.documents()
-    }
-    return lambda doc_id: refs.get(doc_id) or ReportRef(doc_id, doc_id)
 
 
 def _invalid_message(exc: Exception) -> str:
