@@ -84,11 +84,19 @@ class SentenceVectors:
         self.offsets = offsets.astype(np.int64)
         self.rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
 
-    def max_per_row(self, query: np.ndarray, n_rows: int) -> np.ndarray:
-        """The best sentence cosine of every chunk row (-1 for a row without sentences)."""
+    def max_per_row(
+        self, query: np.ndarray, n_rows: int, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The best sentence cosine of every chunk row (-1 for a row without sentences);
+        with `rows`, of those rows only (the others stay -1), scoring only their sentences."""
         best = np.full(n_rows, -1.0, dtype=np.float32)
-        if len(self.vectors):
-            np.maximum.at(best, self.rows, self.vectors @ query.astype(np.float32))
+        if not len(self.vectors):
+            return best
+        owners, vectors = self.rows, self.vectors
+        if rows is not None:
+            take = np.isin(owners, rows)
+            owners, vectors = owners[take], vectors[take]
+        np.maximum.at(best, owners, vectors @ query.astype(np.float32))
         return best
 
     def of_row(self, query: np.ndarray, row: int) -> np.ndarray:

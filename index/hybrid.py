@@ -108,7 +108,9 @@ class HybridRetriever:
         if mode != "bm25" and qvec is None:
             qvec = self.encode(query.text)
         sentence_best = (
-            self.store.sentences.max_per_row(qvec, len(self.store))
+            self.store.sentences.max_per_row(
+                qvec, len(self.store), None if doc_ids is None else allowed
+            )
             if qvec is not None and mode != "bm25"
             else None
         )
