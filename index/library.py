@@ -39,7 +39,6 @@ from index.library_files import (
     files_of,
     in_corpus_order,
     library_lock,
-    meta_of,
     park,
     unlink_all,
     unpark,
@@ -48,7 +47,7 @@ from index.manifest import file_sha256, read_manifest
 from index.reuse import StoredVectorsOnly, check_embedder, previous_vectors
 from index.store import BuildOptions, IndexStore, passage_text, read_documents, sentence_texts
 from ingest.chunks_io import read_chunks_jsonl
-from ingest.loaders import DEFAULT_MAX_BYTES
+from ingest.loaders import DEFAULT_MAX_BYTES, meta_path
 from ingest.models import Chunk, DocumentInfo, DocumentMeta, document_info
 from ingest.pipeline import ingest_path
 
@@ -114,7 +113,7 @@ def add_reports(
         documents = in_corpus_order([*store.documents.values(), *(r.info for r in new)], order)
         chunks = [*store.chunks, *(c for r in new for c in r.chunks)]
         built, embedded = _rebuild(config, documents, chunks, model, report)
-        pairs = [(m, meta_of(r.target)) for r in new if (m := meta_of(r.source)).is_file()]
+        pairs = [(m, meta_path(r.target)) for r in new if (m := meta_path(r.source)).is_file()]
         written = copy_in([*pairs, *((r.source, r.target) for r in new)])
         try:
             report("publish", 0, 1)
@@ -189,7 +188,7 @@ def _target_dir(config: LibraryConfig) -> Path:
 def _check_name(source: Path, target: Path, planned: set[Path]) -> None:
     if source.name.startswith("."):
         raise LibraryError(f"文件名不能以“.”开头：{source.name}")
-    if target in planned or target.exists() or meta_of(target).exists():
+    if target in planned or target.exists() or meta_path(target).exists():
         raise DuplicateReportError(f"语料目录中已有同名文件：{target.name}")
 
 

@@ -12,18 +12,13 @@ from pathlib import Path
 
 from index.errors import LibraryBusyError
 from ingest.errors import IngestError
-from ingest.loaders import source_doc_id
+from ingest.loaders import meta_path, source_doc_id
 from ingest.models import DocumentInfo
 from ingest.pipeline import source_files
 
 # Suffixes of files on their way in or out: no loader reads them, so a corpus scan skips them.
 ADDING = ".adding"
 REMOVING = ".removing"
-
-
-def meta_of(source: Path) -> Path:
-    """The `.meta.json` that belongs beside `source`."""
-    return source.with_name(f"{source.stem}.meta.json")
 
 
 def corpus_sources(corpus_dirs: Sequence[Path]) -> list[Path]:
@@ -46,7 +41,7 @@ def doc_ids_of(files: Sequence[Path]) -> dict[Path, str]:
 def files_of(corpus_dirs: Sequence[Path], doc_id: str) -> list[Path]:
     """The source file(s) of report `doc_id`, each with its `.meta.json` when there is one."""
     found = [p for p, d in doc_ids_of(corpus_sources(corpus_dirs)).items() if d == doc_id]
-    return [*found, *(meta_of(p) for p in found if meta_of(p).is_file())]
+    return [*found, *(meta_path(p) for p in found if meta_path(p).is_file())]
 
 
 def corpus_order(corpus_dirs: Sequence[Path], planned: dict[Path, str]) -> list[str]:

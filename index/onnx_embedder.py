@@ -1,8 +1,9 @@
 """The bundled model under ONNX Runtime: `tokenizers` + one inference session + mean pooling.
 
 Neither torch nor transformers is imported. The tokenizer and the session load on two
-background threads (both release the GIL), so the caller loads the index meanwhile; the
-first encode waits for them. Each text runs alone: int8's dynamic quantisation scales
+background threads; the first encode waits for them. ONNX Runtime releases the GIL while a
+session loads, so that overlaps with the caller's work (the index, jieba); `tokenizers`
+holds it while it parses tokenizer.json (0.8 s of the XLM-R vocabulary), so that does not. Each text runs alone: int8's dynamic quantisation scales
 activations per run, so a batch would make a text's vector depend on its neighbours
 (cosine 0.997 measured), and without padding a single run costs no more per text on this
 CPU. A run uses one intra-op thread; many texts (an index build) run on `workers` threads,

@@ -9,7 +9,10 @@ only the pages it touches are resident, e.g. the vocabulary rows used, not the w
 250k-row embedding table), `tokenizer.json` (with the model's truncation, for the
 `tokenizers` package) and `onnx_export.json`, written last: the format version, the
 source folder's manifest checksum, and the size and sha256 of every file. A folder whose
-files do not match is reported and rebuilt.
+files do not match is reported and rebuilt. `checked.json` remembers each file's size, mtime
+and inode at the last check that matched, so a start hashes the 470 MB of weights only when
+they changed on disk (a change that keeps size, mtime and inode goes unseen until the file
+is rewritten).
 
 torch, transformers and onnx are imported only to export; loading needs none of them.
 """
@@ -20,7 +23,9 @@ import contextlib
 import importlib.metadata
 import json
 import logging
+import os
 import shutil
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -44,6 +49,8 @@ TOKENIZER_FILE = "tokenizer.json"
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "last_hidden_state"
 FILES = (MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE)
+# the files' stat when their checksums last matched: an unchanged file is not hashed again
+CHECKED = "checked.json"
 
 
 def onnx_folder(source: Path, precision: Precision) -> Path:
@@ -80,10 +87,12 @@ def check_folder(folder: Path, source_id: str) -> str | None:
     if manifest.get("format_version") != FORMAT_VERSION or manifest.get("source") != source_id:
         return f"the ONNX model in {folder} was exported by another version or from another model"
     files = manifest.get("files", {})
+    checked = _read_checked(folder)
     for name in FILES:
-        problem = _file_problem(folder / name, files.get(name))
+        problem = _file_problem(folder / name, files.get(name), checked.get(name))
         if problem is not None:
             return f"the ONNX model file {folder / name} {problem}"
+    _write_checked(folder, {name: _stat_key(folder / name) for name in FILES})
     return None
 
 
@@ -94,14 +103,49 @@ def read_export_manifest(folder: Path) -> dict[str, Any]:
     return data
 
 
-def _file_problem(path: Path, expected: Any) -> str | None:
+def _file_problem(path: Path, expected: Any, checked: Any = None) -> str | None:
+    """Why `path` is not the file the manifest lists (None when it is). Its sha256 is
+    computed unless the file is unchanged (size, mtime, inode) since a check that matched."""
     if not isinstance(expected, dict):
         return "is not listed in the manifest"
     if not path.is_file():
         return "is missing"
-    if path.stat().st_size != expected.get("size") or file_sha256(path) != expected.get("sha256"):
+    if path.stat().st_size != expected.get("size"):
+        return "is truncated or corrupt (size mismatch)"
+    if checked == [*_stat_key(path), expected.get("sha256")]:
+        return None
+    if file_sha256(path) != expected.get("sha256"):
         return "is truncated or corrupt (checksum mismatch)"
     return None
+
+
+def _stat_key(path: Path) -> list[Any]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _read_checked(folder: Path) -> dict[str, Any]:
+    """What the last successful check saw of each file: [size, mtime_ns, inode, sha256]."""
+    try:
+        data = json.loads((folder / CHECKED).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_checked(folder: Path, stats: dict[str, list[Any]]) -> None:
+    manifest = read_export_manifest(folder)["files"]
+    checked = {name: [*key, manifest[name]["sha256"]] for name, key in stats.items()}
+    if checked == _read_checked(folder):
+        return
+    with contextlib.suppress(OSError):  # a read-only cache is checked in full each time
+        handle, tmp = tempfile.mkstemp(prefix=f".{CHECKED}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(checked, stream)
+            os.replace(tmp, folder / CHECKED)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _source_id(source: Path) -> str:

@@ -73,14 +73,19 @@ def source_doc_id(path: Path) -> str:
 
 def load_meta(path: Path) -> dict[str, Any]:
     """The fields of `<stem>.meta.json` beside the source ({} without one)."""
-    meta_path = path.with_name(f"{path.stem}.meta.json")
-    if not meta_path.is_file():
+    sidecar = meta_path(path)
+    if not sidecar.is_file():
         return {}
     try:
-        data = json.loads(meta_path.read_text(encoding="utf-8"))
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
         return _meta_values(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as error:
-        raise IngestError(f"元数据文件无效：{meta_path}（{error}）") from error
+        raise IngestError(f"元数据文件无效：{sidecar}（{error}）") from error
+
+
+def meta_path(path: Path) -> Path:
+    """Where the `.meta.json` of a source file lies (it need not exist)."""
+    return Path(path).with_name(f"{Path(path).stem}.meta.json")
 
 
 def _meta_values(data: object) -> dict[str, Any]:

