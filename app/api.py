@@ -11,8 +11,8 @@ import importlib.resources
 import importlib.util
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from app import openai_compat, routes_api
@@ -35,6 +35,7 @@ from app.models import Answer, Turn
 from app.openapi_limits import install_schema_limits
 from app.reload import watching
 from app.service import QAService, ServiceInfo
+from app.ui_late import LateUI, mounting_late
 from index.models import Hit, SearchMode
 from ingest.models import Chunk, DocumentInfo
 
@@ -59,7 +60,7 @@ def _build_service(settings: Settings) -> QAService:
 
 
 def _lifespan(
-    settings: Settings, service: QAService | None
+    settings: Settings, service: QAService | None, late: LateUI | None
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,7 +73,8 @@ def _lifespan(
         info = app.state.service.info()
         logger.info("serving %d chunks, model %s", info.chunk_count, info.model)
         with watching(app, settings):  # a new index version is served without a restart
-            yield
+            async with mounting_late(app, settings, late) if late else nullcontext():
+                yield
 
     return lifespan
 
@@ -167,17 +169,24 @@ def _api_fallback(app: FastAPI, routers: Sequence[APIRouter]) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, service: QAService | None = None, *, ui: bool = True
+    settings: Settings | None = None,
+    service: QAService | None = None,
+    *,
+    ui: bool | Literal["late"] = True,
 ) -> FastAPI:
-    """The whole application. Pass `service` to skip loading the real one (tests)."""
+    """The whole application. Pass `service` to skip loading the real one (tests).
+
+    `ui`: mount the chat UI now (True), not at all (False), or once the app is serving
+    ("late", see app/ui_late.py: `reportqa serve` answers API calls while Gradio loads)."""
     settings = settings or get_settings()
+    late = LateUI() if ui == "late" else None
     offline_docs = importlib.util.find_spec("fastapi_offline") is not None
     docs: dict[str, Any] = {"docs_url": None, "redoc_url": None} if offline_docs else {}
     app = FastAPI(
         title=TITLE,
         description=DESCRIPTION,
         version="0.1.0",
-        lifespan=_lifespan(settings, service),
+        lifespan=_lifespan(settings, service, late),
         **docs,
     )
     app.state.settings = settings
@@ -190,8 +199,11 @@ def create_app(
     for router in routers:
         app.include_router(router)
     _api_fallback(app, routers)
-    if ui:
-        _mount_ui(app, settings)
+    app.state.ui_state = lambda: late.state if late else "ready" if ui else "off"
+    if late:
+        app.router.routes.append(Mount("/", app=late))
+    elif ui:
+        mount_ui(app, build_blocks(app, settings), settings)
     _trust_hosts(app, settings)  # outermost: checked before anything else runs
     return app
 
@@ -218,10 +230,15 @@ def _admin_routers(app: FastAPI, settings: Settings) -> tuple[APIRouter, ...]:
     return (router,)
 
 
-def _mount_ui(app: FastAPI, settings: Settings) -> None:
-    # gradio is heavy to import; only when the UI is on
+def mount_ui(app: FastAPI, blocks: Any, settings: Settings) -> None:
+    from app.ui_mount import mount_ui as mount  # gradio is heavy to import: only with a UI
+
+    mount(app, blocks, settings)
+
+
+def build_blocks(app: FastAPI, settings: Settings) -> Any:
+    """The chat UI's Gradio Blocks over the service the app serves (a gradio.Blocks)."""
     from app.ui import build_ui
-    from app.ui_mount import mount_ui
     from app.ui_session import ConversationLimits
 
     limits = ConversationLimits(
@@ -232,10 +249,9 @@ def _mount_ui(app: FastAPI, settings: Settings) -> None:
     )
     top_k = min(settings.top_k, settings.max_top_k)
     upload_limit = settings.max_upload_bytes if settings.admin_token else None
-    blocks = build_ui(
+    return build_ui(
         LateBoundService(app.state), top_k=top_k, limits=limits, upload_limit=upload_limit
     )
-    mount_ui(app, blocks, settings)
 
 
 STORE_MARGIN = 8 * 1024  # the page's load event wraps the stored conversation in its body

@@ -104,5 +104,5 @@ def get_chunk(
 
 
 @router.get("/health", response_model=HealthResponse, summary="服务状态")
-def health(service: ServiceDep) -> HealthResponse:
-    return HealthResponse.from_info(service.info())
+def health(service: ServiceDep, request: Request) -> HealthResponse:
+    return HealthResponse.from_info(service.info(), ui=request.app.state.ui_state())

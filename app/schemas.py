@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, S
 
 from app.models import Answer, Citation, ReportRef
 from app.service import ServiceInfo
+from app.ui_late import UIState
 from index.models import Hit
 from ingest.models import Chunk, DocumentInfo, Footnote
 
@@ -210,9 +211,12 @@ class HealthResponse(BaseModel):
     documents: list[str]
     index_built_at: str
     index_version: str = Field("", description="所服务的索引版本（新版本发布后自动切换）")
+    ui: UIState = Field(
+        "ready", description="网页对话界面：未启用、加载中、已可用或加载失败（API 不受影响）"
+    )
 
     @classmethod
-    def from_info(cls, info: ServiceInfo) -> HealthResponse:
+    def from_info(cls, info: ServiceInfo, ui: UIState = "ready") -> HealthResponse:
         # index_dir is deliberately left out: no internal paths on the wire.
         return cls(
             status="ok",
@@ -222,6 +226,7 @@ class HealthResponse(BaseModel):
             documents=list(info.documents),
             index_built_at=info.index_built_at,
             index_version=info.index_version,
+            ui=ui,
         )
 
 

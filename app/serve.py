@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 import click
 
 from app.config import Settings, get_settings
-from index.background import in_background
 
 
 def serve(settings: Settings) -> None:
@@ -23,18 +21,16 @@ def serve(settings: Settings) -> None:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # Load (or build, with progress bars) the model and index before binding the port, so
-    # a fresh checkout shows what it is doing and a broken index fails with one line; the
-    # web UI's imports (gradio: seconds) run meanwhile.
-    loading = in_background(lambda: build_service(settings, progress=True), "load-service")
-    importlib.import_module("app.ui")
-    service = loading.result()
+    # a fresh checkout shows what it is doing and a broken index fails with one line. The
+    # web UI (gradio: ~3 s of imports) is built once the API is serving (app/ui_late.py).
+    service = build_service(settings, progress=True)
     if settings.embed_backend == "torch":  # ONNX sessions run one thread per call already
         # One torch thread per request: a query is one short sequence, and the request
         # threads already use both cores (`reportqa load`, 32 clients: ~21 vs ~18 req/s).
         import torch
 
         torch.set_num_threads(1)
-    app = create_app(settings, service)
+    app = create_app(settings, service, ui="late")
     uvicorn.Server(server_config(app, settings)).run()
 
 

@@ -26,6 +26,7 @@ import gradio as gr
 from fastapi import FastAPI
 from gradio.routes import App as GradioApp
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from app.config import Settings
 from app.error_bodies import JSONErrors
@@ -44,7 +45,8 @@ def fresh_cache_dir(path: Path) -> Path:
     return path
 
 
-def mount_ui(app: FastAPI, blocks: gr.Blocks, settings: Settings) -> None:
+def mount_ui(app: FastAPI, blocks: gr.Blocks, settings: Settings) -> ASGIApp:
+    """Mount `blocks` at `/` of `app`; returns the ASGI app now mounted there."""
     blocks.queue(max_size=settings.ui_queue_size)
     blocks.state_session_capacity = settings.ui_max_sessions  # read when the mount builds its app
     gr.mount_gradio_app(
@@ -72,6 +74,7 @@ def mount_ui(app: FastAPI, blocks: gr.Blocks, settings: Settings) -> None:
     errors = JSONErrors(gradio_app, statuses={503: 429}, name="UI ")
     mount.app = UIGate(errors, blocks, max_sessions=settings.ui_max_sessions)
     app.state.ui_blocks = blocks
+    return mount.app
 
 
 def _gradio_mount(app: FastAPI) -> tuple[Mount, GradioApp]:

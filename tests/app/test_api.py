@@ -299,6 +299,7 @@ def test_health_reports_model_count_and_build_time(
         "documents": list(info.documents),
         "index_built_at": info.index_built_at,
         "index_version": info.index_version,  # a version directory's name, no path
+        "ui": "ready",  # the UI is mounted with the app (`reportqa serve` mounts it late)
     }
     assert info.index_dir not in str(body), "no internal paths on the wire"
 
