@@ -267,29 +267,90 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
             pattern = PERCENT_LEVEL if level else PERCENT
     elif want.kind == "date":
         pattern = DATE
+    if pattern is PERCENT or pattern is PERCENT_LEVEL:
+        amount = _amount_instead(sentence, groups, pattern)
+        if amount is not None:
+            return amount
     best = _best_clause(sentence, groups, pattern)
     if best is None or best[0] == 0:
         return None
     clause = best[1]
-    match = _stated(pattern, clause.text) if pattern else None
+    match = _stated(pattern, clause.text, groups) if pattern else None
     if match is None:
         return clause
     start = clause.start + match.start()
     return Span(clause.chunk_id, match.group(0), start, start + len(match.group(0)))
 
 
+# a list item that states a figure of the subject before it (`增长5.4%` after `地区生产总值
+# 5.2万亿元、`; `让242万…` after `完成单村水站改造，`): it opens with the predicate
+_SUBJECTLESS = re.compile(
+    r"^(?:其中|同比|比上年|较上年|年均|分别|均|都|也|还|并|且)?"
+    r"(?:增长|增速|增幅|增加(?!值)|提高|提升|上升|下降|降低|减少|缩小|扩大|达到|达|为|占|超过|超|突破|"
+    r"实现|完成|居|稳定在|控制在|保持在|保持|让|使|带动)"
+)
+_ITEM_END = re.compile(r"[^，,、；;：:。！？!?]*(?:[，,、；;：:。！？!?]+|$)")
+
+
+def subject_before(text: str, at: int) -> str:
+    """What the figure at offset `at` of `text` is stated of: the words of its list item
+    before it, with the items before that while an item opens with its predicate
+    (`规模以上工业企业达7.6万家、增加值增长3%` -> `增加值增长`; `地区生产总值5.2万亿元、
+    增长5.4%` -> `地区生产总值5.2万亿元、增长`)."""
+    items = [m.span() for m in _ITEM_END.finditer(text) if m.end() > m.start()]
+    index = next((i for i, (a, b) in enumerate(items) if a <= at < b), len(items) - 1)
+    if index < 0:
+        return ""
+    subject = text[items[index][0] : at]
+    while index > 0 and _SUBJECTLESS.match(text[items[index][0] :]):
+        index -= 1
+        subject = text[items[index][0] : items[index][1]] + subject
+    return subject
+
+
 _REACHED = re.compile(r"(?:增加|提高|提升|增长|上升|下降|降低|减少|扩大|缩小)?(?:到|至)")
 
 
-def _stated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The figure a clause states: the first one, but the level reached in a change written
-    `从3.5万元增加到5万元`."""
+def _amount_instead(
+    sentence: Span, groups: Sequence[TermGroup], rate: re.Pattern[str]
+) -> Span | None:
+    """A figure that is no percentage but whose own words cover the question better than
+    every percentage's (`全员劳动生产率达58万元/人` for `全员劳动生产率的目标`: a 率 in a name
+    does not make the answer a percentage); None when a percentage covers as well."""
+    text = sentence.text
+
+    def cover(m: re.Match[str]) -> float:
+        return coverage(subject_before(text, m.start()), groups)
+
+    rates = [cover(m) for m in rate.finditer(text)]
+    amounts = [m for m in NUMBER_WITH_UNIT.finditer(text) if not rate.fullmatch(m.group(0))]
+    if not amounts:
+        return None
+    best = max(amounts, key=cover)
+    if cover(best) <= max(rates, default=0.0):
+        return None
+    start = sentence.start + best.start()
+    return Span(sentence.chunk_id, best.group(0), start, start + len(best.group(0)))
+
+
+def _stated(
+    pattern: re.Pattern[str], text: str, groups: Sequence[TermGroup] = ()
+) -> re.Match[str] | None:
+    """The figure a clause states: of a list of figures (`地区生产总值年均增速4.5%-5%、…、
+    全员劳动生产率达58万元/人左右`) the one whose own words cover the question best, the
+    first of equals; the level reached in a change written `从3.5万元增加到5万元`."""
     matches = list(pattern.finditer(text))
-    if len(matches) > 1:
-        between = text[matches[0].end() : matches[1].start()]
+    if not matches:
+        return None
+    chosen = 0
+    if len(matches) > 1 and groups:
+        covers = [coverage(subject_before(text, m.start()), groups) for m in matches]
+        chosen = max(range(len(matches)), key=lambda i: (covers[i], -i))
+    if chosen + 1 < len(matches):
+        between = text[matches[chosen].end() : matches[chosen + 1].start()]
         if _REACHED.search(between) and not re.search(r"[，,；;、]", between):
-            return matches[1]
-    return matches[0] if matches else None
+            return matches[chosen + 1]
+    return matches[chosen]
 
 
 def _best_clause(

@@ -27,6 +27,7 @@ class Reason(Enum):
     OTHER_PERIOD = "other_period"  # the figure is given for another period
     NO_RATE = "no_rate"
     ONLY_CHANGE = "only_change"  # a rate's level asked, only its change given
+    ONLY_SHARE = "only_share"  # a change asked, only a share given (`占比40.9%`)
     NO_UNIT = "no_unit"
     NO_FIGURE = "no_figure"
     NO_INDICATOR = "no_indicator"  # the evidence states a figure of something else
@@ -102,6 +103,8 @@ def _figure_verdict(
         return Verdict(True, Reason.NO_RATE)
     if want.level and not PERCENT_LEVEL.search(focus):
         return Verdict(True, Reason.ONLY_CHANGE)
+    if want.rate and not want.level and only_shares(focus):
+        return Verdict(True, Reason.ONLY_SHARE)
     if want.unit is not None and not states_unit(focus, want.unit):
         return Verdict(True, Reason.NO_UNIT, detail=want.unit)
     if want.kind in ("number", "person", "date") and kind_fit(best.span.text, want) == 0:
@@ -147,3 +150,22 @@ def _other_period(query: Query, resolved: Resolved, best: ScoredSpan, focus: str
 
 # a figure of the five years as a whole, not of one year: an average, or five years named
 FIVE_YEAR_FIGURE = re.compile(r"年均(?:增长|增速|增幅|提高|下降)|五年")
+
+
+# the words before a figure (back to the list separator) that state it as a share of a whole
+_SHARE = re.compile(r"占比|比重|比例|占")
+_CHANGE_WORD = re.compile(
+    r"增长|下降|提高|提升|降低|增加(?!值)|减少|上升|增幅|增速|涨幅|降幅|回落|上涨"
+)
+_ITEM_START = re.compile(r"[，,、；;：:]")
+
+
+def only_shares(text: str) -> bool:
+    """Every percentage of `text` is a share (`其中制造业外资占比40.9%`), none a change."""
+    figures = list(PERCENT.finditer(text))
+    return bool(figures) and all(_is_share(text, m.start()) for m in figures)
+
+
+def _is_share(text: str, start: int) -> bool:
+    before = _ITEM_START.split(text[:start])[-1]
+    return bool(_SHARE.search(before)) and not _CHANGE_WORD.search(before)

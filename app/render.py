@@ -112,6 +112,10 @@ def refusal_reason(lang: Lang, verdict: Verdict, timeline: Timeline, title: str 
         return f"报告给出的是{found}的数字，没有{asked}的。"
     if reason is Reason.NO_RATE or reason is Reason.ONLY_CHANGE:
         return "The report states no such rate." if en else "报告中没有给出相应的比率。"
+    if reason is Reason.ONLY_SHARE:
+        if en:
+            return "The report gives this as a share, not as a change."
+        return "报告给出的是所占比重，没有给出增长情况。"
     if reason is Reason.NO_INDICATOR:
         return (
             "The report states no such figure." if en else f"报告中没有关于“{detail}”的相应数字。"

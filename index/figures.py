@@ -19,9 +19,33 @@ NUMBER_WITH_UNIT = re.compile(
     rf"(?:%|个百分点|{SCALE}(?:{MEASURE})?|(?:{MEASURE})){_BOUND}"
     r"|第[一二三四五六七八九十]+(?:届|个|批|次)"
 )
-PERCENT = re.compile(rf"{_NUMBER}{_RANGE}(?:%|个百分点){_BOUND}")
-# a rate's level (`83%`), not a change in percentage points (`提高1.58个百分点`)
-PERCENT_LEVEL = re.compile(rf"{_NUMBER}{_RANGE}%{_BOUND}")
+# a share in tenths (`占全国4成`)
+_TENTHS = r"(?<![\d.])\d+(?:\.\d+)?成(?![本果绩员立交都为效长熟])"
+PERCENT = re.compile(rf"{_NUMBER}{_RANGE}(?:%|个百分点){_BOUND}|{_TENTHS}{_BOUND}")
+# a figure stated as a change (`增长27.7%`): not the level of a rate
+_AFTER_CHANGE = "".join(
+    f"(?<!{verb}{tail})"
+    for verb in (
+        "增长",
+        "下降",
+        "提高",
+        "提升",
+        "降低",
+        "增加",
+        "减少",
+        "上升",
+        "增幅",
+        "增速",
+        "涨幅",
+        "降幅",
+        "回落",
+        "上涨",
+    )
+    for tail in ("", "了", "约", "近", "超", "逾", "超过")
+)
+# a rate's level (`83%`, `4成`), not a change in percentage points (`提高1.58个百分点`) nor
+# a growth rate (`产量增长27.7%`: asked its share of the country, that is not it)
+PERCENT_LEVEL = re.compile(rf"{_AFTER_CHANGE}(?:{_NUMBER}{_RANGE}%|{_TENTHS}){_BOUND}")
 PERSON = re.compile(
     r"(?<!总)(?:市长|书记|主任|局长|主席|省长|县长|区长)\s*[\u4e00-\u9fff]{2,3}(?=[\s，。、；]|$)"
 )

@@ -128,7 +128,7 @@ def asked_unit(question: str) -> str | None:
     return None if unit in _UNCHECKED else unit
 
 
-_RATE = re.compile(r"增长|增速|增幅|比重|比例|占比|率|growth|grow|rate|share|percent", re.I)
+_RATE = re.compile(r"增长|增速|增幅|比重|比例|占比|率|百分|growth|grow|rate|share|percent", re.I)
 
 
 _SUMMARY = re.compile(
@@ -144,7 +144,7 @@ def wants_summary(question: str) -> bool:
 
 
 _CHANGE = re.compile(
-    r"增长|增速|增幅|提高|提升|下降|降低|减少|增加|上升|多了|少了|变化|"
+    r"增长|增速|增幅|提高|提升|下降|降低|减少|增加(?!值)|上升|多了|少了|变化|"
     r"grow|increase|decrease|declin|drop|rise|rose|fell|fall|change|by how",
     re.I,
 )

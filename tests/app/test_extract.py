@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from app.extract import bigram_coverage, bigrams, coverage, focus_clause, term_groups
+from app.extract import (
+    bigram_coverage,
+    bigrams,
+    coverage,
+    focus_clause,
+    key_span,
+    subject_before,
+    term_groups,
+)
 from app.render import missing_periods_note, period_label
 from index.figures import PERCENT_LEVEL, states_unit, unit_pattern
 from index.qtype import (
@@ -176,3 +184,30 @@ def test_missing_periods_note_names_them_in_the_question_language() -> None:
     english = period_label("review_plan", T2021, "en")
     assert "13th Five-Year Plan" in missing_periods_note("en", [english])
     assert period_label("review_plan", T2026, "zh") == "“十四五”时期"
+
+
+def test_a_share_asked_as_a_percentage_or_of_value_added_is_a_rate_level() -> None:
+    assert wants("广东海上风电装机规模占全国的百分之多少？").rate
+    assert wants_level("北京数字经济增加值占地区生产总值的比重是多少？")  # 增加值 is no change
+    assert not wants_level("去年数字经济增加值增长了多少？")
+
+
+def test_a_growth_rate_is_not_a_level_a_share_in_tenths_is() -> None:
+    assert not PERCENT_LEVEL.search("新能源汽车产量增长27.7%")
+    assert not PERCENT_LEVEL.search("出口同比增长超过5%")
+    assert PERCENT_LEVEL.search("工业机器人产量增长31.2%、占全国4成").group(0) == "4成"
+    assert PERCENT_LEVEL.search("常住人口城镇化率提高到76.58%").group(0) == "76.58%"
+    assert not PERCENT_LEVEL.search("全面建成投产")
+
+
+def test_the_figure_of_a_list_is_the_one_whose_own_words_match() -> None:
+    text = "包括：地区生产总值年均增速5%左右、全员劳动生产率达58万元/人左右、彩化率达24.2%。"
+    sentence = Span("c", text, 0, len(text))
+    known = {"全员": 3.8, "劳动生产率": 3.8, "目标": 1.0}
+    groups = term_groups("全员 劳动生产率 目标", _tokens, _idf(known))
+    key = key_span(sentence, groups, wants("全员劳动生产率的目标是多少？"))
+    assert key is not None and key.text == "58万元"
+    listed = "地区生产总值5.2万亿元、增长5.4%"
+    assert subject_before(listed, listed.index("5.4%")) == "地区生产总值5.2万亿元、增长"
+    listed = "企业达7.6万家、增加值增长3%"
+    assert subject_before(listed, listed.index("3%")) == "增加值增长"

@@ -92,7 +92,15 @@ def test_the_noun_check_tags_as_jieba_posseg_does(tmp_path: Path) -> None:
 
     tokenizer = ChineseTokenizer(["六稳", "放管服"], cache_dir=tmp_path)
     reference = jieba.posseg.POSTokenizer(tokenizer._jieba)
-    phrases = ["固定资产投资", "出门走", "要建", "六稳六保", "放管服改革", "PM2.5浓度", "城镇新增就业"]
+    phrases = [
+        "固定资产投资",
+        "出门走",
+        "要建",
+        "六稳六保",
+        "放管服改革",
+        "PM2.5浓度",
+        "城镇新增就业",
+    ]
     assert [tokenizer.names_a_thing(p) for p in phrases] == [
         any(pair.flag[0] in "nlj" or pair.flag in ("vn", "eng") for pair in reference.cut(p))
         for p in phrases

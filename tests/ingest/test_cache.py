@@ -66,7 +66,9 @@ def test_an_edited_report_or_its_metadata_ingests_again(
     )
     _, edited = load_corpus(corpus, cache_dir=cache_dir)
     assert len(calls) == 2
-    assert any("防护网络" in c.text for c in edited) and not any("防护网络" in c.text for c in before)
+    assert any("防护网络" in c.text for c in edited) and not any(
+        "防护网络" in c.text for c in before
+    )
 
     (corpus / f"{source.stem}.meta.json").write_text(
         json.dumps({"title": "另一个标题"}, ensure_ascii=False), encoding="utf-8"
