@@ -103,8 +103,8 @@ def _figure_verdict(
         return Verdict(True, Reason.NO_RATE)
     if want.level and not PERCENT_LEVEL.search(focus):
         return Verdict(True, Reason.ONLY_CHANGE)
-    if want.rate and not want.level and only_shares(focus):
-        return Verdict(True, Reason.ONLY_SHARE)
+    if want.rate and not want.level and only_shares(best.span.text):
+        return Verdict(True, Reason.ONLY_SHARE)  # the sentence states no change at all
     if want.unit is not None and not states_unit(focus, want.unit):
         return Verdict(True, Reason.NO_UNIT, detail=want.unit)
     if want.kind in ("number", "person", "date") and kind_fit(best.span.text, want) == 0:

@@ -144,3 +144,35 @@ def test_the_report_facts_come_from_its_title_block(many: ReportQAService) -> No
     assert "二〇二三年一月十二日" in answer.text  # the title block as printed, quoted
     who = many.answer("2026年浙江省政府工作报告由谁作？")
     assert "刘捷" in who.text and _cited_docs(who) == [ZHEJIANG]
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # the report gives its growth (增长27.7%), not its share of the country
+        ("2025年广东新能源汽车产量占全国的比重是多少？", "only_change"),
+        # a share asked as 百分之多少, the report gives a rank (跃居全国第一) and amounts
+        ("2025年浙江全省生产总值占全国的百分之多少？", "only_change"),
+        # a growth asked, the report gives the share (其中制造业外资占比40.9%)
+        ("浙江2025年制造业实际使用外资增长了多少？", "only_share"),
+    ],
+)
+def test_a_figure_of_another_kind_is_refused(
+    many: ReportQAService, question: str, reason: str
+) -> None:
+    answer = many.answer(question)
+    assert answer.refused, answer.text
+    assert answer.reason.startswith(reason), answer.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("去年广东工业机器人产量占全国的比重是多少？", "4成"),  # 增长31.2%、占全国4成
+        ("2025年浙江实际使用外资中制造业外资占比多少？", "40.9%"),
+    ],
+)
+def test_a_share_stated_is_answered(many: ReportQAService, question: str, figure: str) -> None:
+    answer = many.answer(question)
+    assert not answer.refused, answer.text
+    assert figure in answer.text.split("报告原文")[0], answer.text
