@@ -9,7 +9,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, S
 
 from app.models import Answer, Citation, ReportRef
 from app.service import ServiceInfo
-from app.ui_late import UIState
 from index.models import Hit
 from ingest.models import Chunk, DocumentInfo, Footnote
 
@@ -201,6 +200,10 @@ class ChunkOut(BaseModel):
     @classmethod
     def from_chunk(cls, chunk: Chunk) -> ChunkOut:
         return cls.model_validate(chunk.to_dict())
+
+
+# the chat UI: not served, being built (`reportqa serve` mounts it late), served, broken
+UIState = Literal["off", "loading", "ready", "failed"]
 
 
 class HealthResponse(BaseModel):

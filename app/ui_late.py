@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Literal
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -27,10 +26,10 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
+from app.schemas import UIState
 
 logger = logging.getLogger(__name__)
 
-UIState = Literal["off", "loading", "ready", "failed"]
 RETRY_AFTER_S = 1
 LOADING_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">

@@ -36,14 +36,33 @@ class RegionIndex:
     """Finds the places a question names."""
 
     def __init__(self, documents: Sequence[DocumentMeta] = ()) -> None:
-        names = list(_general_names())
-        known = {n.place.name for n in names}
-        for meta in documents:
-            if meta.region and meta.region not in known:
-                names.extend(_names_of(Place(meta.region, ""), short_name(meta.region)))
-                known.add(meta.region)
-        # longest first, so `广州市` is found before `广州` and `海南州` before `海南`
-        self._names = sorted(names, key=lambda n: -len(n.pattern.pattern))
+        known = {n.place.name for n in _general_names(english=False)}
+        self._own = [
+            Place(meta.region, "")
+            for meta in dict.fromkeys(documents)
+            if meta.region and meta.region not in known
+        ]
+        self._names = _longest_first(
+            [*_general_names(english=False), *self._names_of_own(english=False)]
+        )
+        self._english: list[_Name] | None = None  # built for the first English text
+
+    def _names_of_own(self, *, english: bool) -> list[_Name]:
+        return [
+            n
+            for place in dict.fromkeys(self._own)
+            for n in _names_of(place, short_name(place.name), english_only=english)
+        ]
+
+    def _patterns(self, text: str) -> list[_Name]:
+        """Chinese names; for a text with Latin letters, English names too (pinyin takes
+        0.5 s to load, and no Chinese name overlaps an English one)."""
+        if not _LATIN.search(text):
+            return self._names
+        if self._english is None:
+            english = [*_general_names(english=True), *self._names_of_own(english=True)]
+            self._english = _longest_first(english)
+        return [*self._names, *self._english]
 
     def find(self, text: str) -> tuple[Place, ...]:
         """The places `text` names, in order of first mention, each once."""
@@ -58,7 +77,7 @@ class RegionIndex:
 
     def _mentions(self, text: str) -> list[tuple[int, int, Place]]:
         taken: list[tuple[int, int, Place]] = []
-        for name in self._names:
+        for name in self._patterns(text):
             for match in name.pattern.finditer(text):
                 start, end = match.span()
                 if any(s < end and start < e for s, e, _ in taken):
@@ -72,19 +91,34 @@ def same_region(place: str, region: str) -> bool:
     return bool(place and region) and (place == region or short_name(place) == short_name(region))
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _longest_first(names: list[_Name]) -> list[_Name]:
+    # longest first, so `广州市` is found before `广州` and `海南州` before `海南`
+    return sorted(names, key=lambda n: -len(n.pattern.pattern))
+
+
 @cache
-def _general_names() -> tuple[_Name, ...]:
+def _general_names(*, english: bool) -> tuple[_Name, ...]:
+    """The data's places by their Chinese names, or (`english`) by their English ones."""
     out: list[_Name] = []
     required = suffix_required()
     for province in provinces():
         place = Place(province.name, "")
-        out.extend(_names_of(place, province.short, english=province.english, pinyin=False))
-        if province.abbr_in_questions:
+        out.extend(
+            _names_of(
+                place, province.short, english=province.english, pinyin=False, english_only=english
+            )
+        )
+        if province.abbr_in_questions and not english:
             out.append(_Name(re.compile(re.escape(province.abbr)), place))
         for city in province.cities:
             city_place = Place(_city_name(city), province.name)
             bare = city.removesuffix("市")
-            out.extend(_names_of(city_place, bare, suffix_only=city in required))
+            out.extend(
+                _names_of(city_place, bare, suffix_only=city in required, english_only=english)
+            )
     return tuple(out)
 
 
@@ -101,13 +135,17 @@ def _names_of(
     english: str = "",
     suffix_only: bool = False,
     pinyin: bool = True,
+    english_only: bool = False,
 ) -> Iterable[_Name]:
+    """The patterns of a place's Chinese names, or (`english_only`) of its English ones."""
+    if english_only:
+        for word in {english, _pinyin(short) if pinyin else ""} - {""}:
+            yield _Name(re.compile(rf"\b{re.escape(word)}\b", re.I), place)
+        return
     yield _Name(re.compile(re.escape(place.name)), place)
     if short and short != place.name:
         pattern = rf"({re.escape(short)}){_SUFFIX}" if suffix_only else re.escape(short)
         yield _Name(re.compile(pattern), place)
-    for word in {english, _pinyin(short) if pinyin else ""} - {""}:
-        yield _Name(re.compile(rf"\b{re.escape(word)}\b", re.I), place)
 
 
 @cache
@@ -122,7 +160,9 @@ def _pinyin(name: str) -> str:
 
 @cache
 def _province_by_place() -> dict[str, str]:
-    return {n.place.name: n.place.province for n in _general_names() if n.place.province}
+    return {
+        n.place.name: n.place.province for n in _general_names(english=False) if n.place.province
+    }
 
 
 def province_of(place: str) -> str:

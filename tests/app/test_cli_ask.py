@@ -73,3 +73,45 @@ def test_ask_on_the_onnx_backend_never_imports_torch(
     assert done.returncode == 0, done.stderr
     assert "稳就业" in done.stdout and "[1]" in done.stdout
     assert done.stdout.rstrip().endswith("torch imported: False")
+
+
+def test_a_cold_ask_imports_neither_the_server_nor_the_evaluation() -> None:
+    """Sub-commands load on demand: `reportqa ask` pays for none of the others' imports."""
+    code = (
+        "import sys\nfrom app.cli import main\n"
+        "try:\n    main(['ask', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('gradio', 'fastapi', 'uvicorn', 'eval.bench', 'app.serve')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_the_console_script_exits_with_the_commands_status_output_flushed(
+    real_service,  # type: ignore[no-untyped-def]
+    session_settings: Settings,
+) -> None:
+    """`reportqa ask` ends without interpreter teardown: all output there, status kept."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTQA_")}
+    env |= {
+        "REPORTQA_INDEX_DIR": str(session_settings.index_dir),
+        "REPORTQA_CACHE_DIR": str(session_settings.cache_dir),
+        "REPORTQA_EMBED_BACKEND": session_settings.embed_backend,
+        "REPORTQA_EMBED_PRECISION": session_settings.embed_precision,
+    }
+
+    def reportqa(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", "from app.cli import run; run()", *args]
+        return subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+
+    done = reportqa("ask", "六稳是指什么？")
+    assert done.returncode == 0, done.stderr
+    assert "稳就业" in done.stdout and done.stdout.rstrip().endswith("稳投资、稳预期。")
+    empty = reportqa("ask", "  ")
+    assert empty.returncode == 1 and empty.stderr.strip() == "Error: 问题不能为空。"
+    assert reportqa("ask", "--no-such-option").returncode == 2
+    listed = reportqa("list")  # not a quick-exit command: the normal exit
+    assert listed.returncode == 0 and "zigong-2021" in listed.stdout
+

@@ -135,6 +135,9 @@ def test_baseline_needs_hybrid(tmp_path: Path, data: Path, built: list[int]) -> 
 
 
 def test_registered_in_the_console_script() -> None:
+    import click
+
     from app.cli import main
 
-    assert main.commands.get("eval") is eval_cli.eval_cmd
+    assert main.get_command(click.Context(main), "eval") is eval_cli.eval_cmd
+    assert "eval" in main.list_commands(click.Context(main))
