@@ -105,4 +105,3 @@ def run() -> None:
         sys.stderr.flush()
         logging.shutdown()
         os._exit(code)
-

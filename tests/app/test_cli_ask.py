@@ -114,4 +114,3 @@ def test_the_console_script_exits_with_the_commands_status_output_flushed(
     assert reportqa("ask", "--no-such-option").returncode == 2
     listed = reportqa("list")  # not a quick-exit command: the normal exit
     assert listed.returncode == 0 and "zigong-2021" in listed.stdout
-
