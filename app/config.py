@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # model only; fp32, or int8 weights); the index records it and is rebuilt on a change
     embed_backend: Literal["torch", "onnx"] = "onnx"
     embed_precision: Literal["fp32", "int8"] = "fp32"
+    # ONNX Runtime threads for an encode that runs alone (2: a lone query in ~60% of the
+    # time on two cores); encodes that overlap run one thread each (throughput held)
+    onnx_threads: int = Field(default=2, ge=1, le=64)
     query_cache_size: int = Field(default=256, ge=0, le=100_000)  # query vectors; 0: off
 
     # chunking

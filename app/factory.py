@@ -127,6 +127,7 @@ def build_embedder(settings: Settings, *, progress: bool = False) -> Embedder:
         passage_prefix=settings.passage_prefix,
         batch_size=settings.embed_batch_size,
         progress=progress,
+        threads=settings.onnx_threads,
     )
 
 

