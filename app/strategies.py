@@ -148,8 +148,8 @@ class Strategies:
 
     def compare(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> Outcome | None:
         """A figure asked for several periods (`2025年…多少，2026年的目标…`): each period on its
-        own, with its own retrieval (its own words encoded: the query-vector cache keeps that
-        to one encode per distinct text), answered from a sentence of that period."""
+        own, with its own retrieval (its own words for BM25, the question's one vector for
+        the dense side: no encode per period), answered from a sentence of that period."""
         resolved = self.retriever.resolved(query, doc_id)
         if query.kind != "number" or not resolved.comparison:
             return None
@@ -158,7 +158,9 @@ class Strategies:
         missing: list[str] = []
         for ask, period in _distinct(resolved.by_ask):
             sub = query.narrowed(ask, target=period in ("plan_year", "plan_ahead", "long_range"))
-            hits = self.retriever.search(sub, self.finder.config.evidence_k, doc_ids=[doc_id])
+            hits = self.retriever.search(
+                sub, self.finder.config.evidence_k, qvec=qvec, doc_ids=[doc_id]
+            )
             accepted = self.retriever.resolved(sub, doc_id).periods or frozenset({period})
             ev = self.finder.find(sub, doc_id, hits, period_only=accepted)
             if ev.verdict.refused or ev.best is None:

@@ -41,8 +41,11 @@ def test_a_comparison_asked_again_encodes_nothing_new(
 ) -> None:
     service, fake = wired
     question = "去年地区生产总值增长多少，今年的目标是多少？"
-    service.answer(question)
+    before = query_encodes(fake)
+    answer = service.answer(question)
     after_first = query_encodes(fake)
+    assert len(answer.citations) >= 2  # each period answered from its own sentence
+    assert after_first == before + 1  # with the question's one vector, not one per period
     service.answer(question, history=[Turn("user", "六稳是指什么？")])
     assert query_encodes(fake) == after_first
 
