@@ -30,7 +30,7 @@ from ingest.models import Chunk, DocumentInfo
 class FusionConfig:
     dense_weight: float = 0.6  # weight of the normalised dense score; BM25 gets 1 - this
     candidates: int = 50  # per retriever, before fusion
-    period_boost: float = 0.10  # added when the chunk is about the period asked (in its report)
+    period_boost: float = 0.20  # added when the chunk is about the period asked (in its report)
     glossary_boost: float = 0.15  # added to a glossary chunk whose term the query names
     number_boost: float = 0.05  # per number of the query found in the chunk
 
