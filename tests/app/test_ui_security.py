@@ -324,9 +324,17 @@ def test_a_thousand_junk_sessions_do_not_grow_memory(tmp_path: Path) -> None:
 
 
 class SlowService(FakeQAService):
-    def answer(self, question: str, history: Sequence[Turn] = (), top_k: int = 5) -> Answer:
-        time.sleep(0.5)
-        return super().answer(question, history, top_k)
+    """Answers after a second: six questions at once overflow a queue of two."""
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
+        time.sleep(1.0)
+        return super().answer(question, history, top_k, doc_ids)
 
 
 def test_a_full_queue_answers_busy_in_chinese(tmp_path: Path) -> None:
