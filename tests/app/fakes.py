@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -279,3 +280,25 @@ class FakeQAService:
             timings_ms={"retrieve": 1.5},
             reports=(FAKE_REPORT,),
         )
+
+
+class SlowService(FakeQAService):
+    """Answers after `delay` seconds, one at a time, recording the order it was asked in."""
+
+    def __init__(self, delay: float = 1.0) -> None:
+        super().__init__()
+        self.delay = delay
+        self.order: list[str] = []
+        self.answering = threading.Lock()
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
+        with self.answering:
+            self.order.append(question)
+            time.sleep(self.delay)
+            return super().answer(question, history, top_k, doc_ids)

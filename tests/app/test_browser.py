@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -12,7 +12,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.api import create_app
 from app.error_bodies import BUSY
-from app.models import Answer, Turn
 from tests.app.browser import (
     ARTIFACTS,
     TIMEOUT_MS,
@@ -20,7 +19,7 @@ from tests.app.browser import (
     browser,
     needs_chromium,
 )
-from tests.app.fakes import FakeQAService
+from tests.app.fakes import FakeQAService, SlowService
 from tests.app.live import LiveServer, free_port, live_server_for, make_settings
 
 __all__ = ["browser"]  # the module's Chromium (a fixture)
@@ -113,7 +112,7 @@ def test_a_follow_up_is_asked_with_the_server_side_history(
 
 
 def test_a_full_queue_shows_a_busy_message_in_chinese(browser: Browser, tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, ui_queue_size=1), SlowService())
+    app = create_app(make_settings(tmp_path, ui_queue_size=1), SlowService(delay=2.0))
     with live_server_for(app) as server:
         page = browser.new_page(locale="zh-CN")
         page.set_default_timeout(TIMEOUT_MS)
@@ -125,18 +124,6 @@ def test_a_full_queue_shows_a_busy_message_in_chinese(browser: Browser, tmp_path
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "ui-busy.png"), full_page=True)
         page.close()
-
-
-class SlowService(FakeQAService):
-    def answer(
-        self,
-        question: str,
-        history: Sequence[Turn] = (),
-        top_k: int = 5,
-        doc_ids: Sequence[str] | None = None,
-    ) -> Answer:
-        time.sleep(2)
-        return super().answer(question, history, top_k, doc_ids)
 
 
 def fill_queue(server: LiveServer) -> None:

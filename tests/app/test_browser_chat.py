@@ -4,18 +4,15 @@ narrow screen a refusal's related passages come right after the chat."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.api import create_app
-from app.models import Answer, Turn
 from tests.app.browser import PHONE, ask, browser, needs_chromium, open_page, screenshot
-from tests.app.fakes import FakeQAService
+from tests.app.fakes import SlowService
 from tests.app.live import LiveServer, live_server_for, make_settings
 
 __all__ = ["browser"]  # the module's Chromium (a fixture)
@@ -23,28 +20,6 @@ pytestmark = needs_chromium
 
 FIRST, SECOND = "“六稳”指的是什么？", "2021年计划新增城镇就业多少人？"
 REFUSED = "2022年地区生产总值预期增长多少？"
-
-
-class SlowService(FakeQAService):
-    """Answers after `delay` seconds, one at a time, recording the order it was asked in."""
-
-    def __init__(self, delay: float = 1.0) -> None:
-        super().__init__()
-        self.delay = delay
-        self.order: list[str] = []
-        self.answering = threading.Lock()
-
-    def answer(
-        self,
-        question: str,
-        history: Sequence[Turn] = (),
-        top_k: int = 5,
-        doc_ids: Sequence[str] | None = None,
-    ) -> Answer:
-        with self.answering:
-            self.order.append(question)
-            time.sleep(self.delay)
-            return super().answer(question, history, top_k, doc_ids)
 
 
 @pytest.fixture(scope="module")

