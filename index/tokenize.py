@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import sys
+import threading
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from index.prefix_dict import prefix_dict, word_tags
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +39,8 @@ USER_WORD_FREQ = 20_000  # high enough that jieba keeps a user word whole
 class ChineseTokenizer:
     """A jieba tokenizer with the corpus's own terms (glossary terms) added as words.
 
-    jieba's dictionary is loaded on first use, into `cache_dir` when given.
+    With `cache_dir`, jieba's dictionary is looked up in a table there (index/prefix_dict.py);
+    without, jieba loads it on first use.
     """
 
     def __init__(self, user_words: Iterable[str] = (), cache_dir: Path | None = None) -> None:
@@ -43,9 +49,13 @@ class ChineseTokenizer:
         self.user_words: tuple[str, ...] = tuple(sorted({w for w in user_words if w}))
         self._jieba = jieba.Tokenizer()
         self._pos: Any = None
+        self._cache_dir = cache_dir
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self._jieba.tmp_dir = str(cache_dir)
+            # looked up on disk, not loaded (0.75 s): see index/prefix_dict.py
+            self._jieba.FREQ, self._jieba.total = prefix_dict(cache_dir)
+            self._jieba.initialized = True
         jieba.setLogLevel(logging.WARNING)
         for word in self.user_words:
             self._jieba.add_word(word, freq=USER_WORD_FREQ)
@@ -54,7 +64,7 @@ class ChineseTokenizer:
         """Whether `text` holds a noun (part-of-speech tags from jieba): `固定资产投资` does,
         `出门走` and `要建` do not."""
         if self._pos is None:
-            self._pos = _pos_tagger(self._jieba)
+            self._pos = _pos_tagger(self._jieba, self._cache_dir)
         return any(_NOUN_FLAG.match(pair.flag) for pair in self._pos.cut(text))
 
     def tokens(self, text: str) -> list[str]:
@@ -68,19 +78,39 @@ class ChineseTokenizer:
         return out
 
 
-def _pos_tagger(tokenizer: Any) -> Any:
-    """jieba's part-of-speech tagger over `tokenizer`. Importing jieba.posseg reads the word
-    tags of jieba's dictionary once (for its default tagger); a tokenizer on that dictionary
-    shares a copy of them instead of reading the file again (0.5 s)."""
-    import jieba
-    import jieba.posseg
-
-    if tokenizer.dictionary != jieba.dt.dictionary:
-        return jieba.posseg.POSTokenizer(tokenizer)
-    tagger = object.__new__(jieba.posseg.POSTokenizer)  # its __init__ would read the file
+def _pos_tagger(tokenizer: Any, cache_dir: Path | None) -> Any:
+    """jieba's part-of-speech tagger over `tokenizer`, its word tags from the table in
+    `cache_dir` (index/prefix_dict.py); without one, read from jieba's dictionary file."""
+    posseg = _posseg(cache_dir)
+    if cache_dir is None or tokenizer.dictionary is not None:  # not jieba's default one
+        return posseg.POSTokenizer(tokenizer)
+    tagger = object.__new__(posseg.POSTokenizer)  # its __init__ would read the dictionary
     tagger.tokenizer = tokenizer
-    tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)  # user tags are added to it
+    tagger.word_tag_tab = word_tags(cache_dir)  # user tags are added to it, in memory
     return tagger
+
+
+_IMPORTING = threading.Lock()
+
+
+def _posseg(cache_dir: Path | None) -> Any:
+    """`jieba.posseg`. Its import builds a default tagger that reads every word tag of
+    jieba's dictionary (0.5 s); with a table of them in `cache_dir`, that tagger is given the
+    table instead and the import reads nothing."""
+    import jieba
+
+    with _IMPORTING:
+        if "jieba.posseg" in sys.modules or cache_dir is None:
+            import jieba.posseg
+
+            return jieba.posseg
+        jieba.dt.get_dict_file = lambda: io.BytesIO(b"")  # what the import's tagger reads
+        try:
+            import jieba.posseg
+        finally:
+            del jieba.dt.get_dict_file
+        jieba.posseg.dt.word_tag_tab = word_tags(cache_dir)
+        return jieba.posseg
 
 
 def _is_cjk(token: str) -> bool:

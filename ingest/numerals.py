@@ -15,15 +15,34 @@ def cn_to_int(text: str) -> int | None:
     return _cn_to_int(text.replace("○", "〇"))
 
 
+_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+_SMALL = re.compile(r"([一二三四五六七八九])?十([一二三四五六七八九])?")
+
+
 @cache
 def _cn_to_int(text: str) -> int | None:
-    import cn2an
+    small = _small(text)
+    if small is not None:
+        return small
+    import cn2an  # 0.3 s to import: only for what `_small` does not read
 
     try:
         value = cn2an.cn2an(text, "smart")
     except (ValueError, KeyError, TypeError):
         return None
     return int(value) if float(value).is_integer() else None
+
+
+def _small(text: str) -> int | None:
+    """Digit-by-digit numerals (`二〇二六`) and 1-99 (`十四`, `二十七`), as cn2an reads them
+    (tested against it), without importing it; None for anything else."""
+    if text and all(c in _DIGITS for c in text):
+        return int("".join(str(_DIGITS[c]) for c in text)) if len(text) > 1 else _DIGITS[text]
+    match = _SMALL.fullmatch(text)
+    if match is None:
+        return None
+    tens, ones = match.groups()
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
 
 
 @cache
