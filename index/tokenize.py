@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import sqlite3
 import sys
 import threading
 import unicodedata
@@ -53,9 +54,12 @@ class ChineseTokenizer:
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self._jieba.tmp_dir = str(cache_dir)
-            # looked up on disk, not loaded (0.75 s): see index/prefix_dict.py
-            self._jieba.FREQ, self._jieba.total = prefix_dict(cache_dir)
-            self._jieba.initialized = True
+            try:  # looked up on disk, not loaded (0.75 s): see index/prefix_dict.py
+                self._jieba.FREQ, self._jieba.total = prefix_dict(cache_dir)
+                self._jieba.initialized = True
+            except (OSError, sqlite3.Error) as exc:  # e.g. a read-only cache: jieba loads it
+                logger.warning("jieba's dictionary table is unavailable (%s)", exc)
+                self._cache_dir = None
         jieba.setLogLevel(logging.WARNING)
         for word in self.user_words:
             self._jieba.add_word(word, freq=USER_WORD_FREQ)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from index import prefix_dict
 from index.prefix_dict import DiskTable, ensure_table
 from index.tokenize import ChineseTokenizer
 from tests.ingest.helpers import REPORT
@@ -127,3 +128,20 @@ print(same, round(took, 3))
     same, took = done.stdout.split()
     assert same == "True", done.stderr
     print(f"first tag with the table: {took} s")  # reported, not asserted (no timed tests)
+
+
+def test_a_cache_that_cannot_hold_the_table_falls_back_to_jieba(
+    tmp_path: Path,
+    reference: ChineseTokenizer,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def read_only(source: Path, path: Path) -> None:
+        raise PermissionError(13, "read-only file system", str(path))
+
+    monkeypatch.setattr(prefix_dict, "_write_table", read_only)
+    tokenizer = ChineseTokenizer(WORDS, cache_dir=tmp_path)
+    assert "unavailable" in caplog.text
+    text = "全年地区生产总值增长3.9%"
+    assert tokenizer.tokens(text) == reference.tokens(text)
+    assert tokenizer.names_a_thing("固定资产投资")
