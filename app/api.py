@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import importlib.util
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any, Literal
@@ -236,8 +237,18 @@ def mount_ui(app: FastAPI, blocks: Any, settings: Settings) -> None:
     mount(app, blocks, settings)
 
 
+# Gradio builds a page in a process-wide context (`Context.root_block`): two builds at once
+# (a late UI on a worker thread, another app's in the main thread) would interleave
+_BUILDING_UI = threading.Lock()
+
+
 def build_blocks(app: FastAPI, settings: Settings) -> Any:
     """The chat UI's Gradio Blocks over the service the app serves (a gradio.Blocks)."""
+    with _BUILDING_UI:
+        return _build_blocks(app, settings)
+
+
+def _build_blocks(app: FastAPI, settings: Settings) -> Any:
     from app.ui import build_ui
     from app.ui_session import ConversationLimits
 

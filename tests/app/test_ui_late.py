@@ -22,16 +22,20 @@ HTML = {"Accept": "text/html,application/xhtml+xml"}
 @pytest.fixture
 def held_build(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The UI build waits until the test sets the event."""
-    release = threading.Event()
+    release, done = threading.Event(), threading.Event()
     real = api.build_blocks
 
     def held(app: Any, settings: Any) -> Any:
-        assert release.wait(60)
-        return real(app, settings)
+        try:
+            assert release.wait(60)
+            return real(app, settings)
+        finally:
+            done.set()
 
     monkeypatch.setattr(api, "build_blocks", held)
     yield release
     release.set()
+    assert done.wait(60)  # no build outlives the test (Gradio builds in a global context)
 
 
 def wait_for_ui(client: TestClient, state: str = "ready", timeout_s: float = 60) -> dict[str, Any]:
