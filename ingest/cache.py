@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from ingest.atomic import replacing
 from ingest.loaders import meta_path
 from ingest.models import Chunk, DocumentInfo
 from ingest.records import info_from_dict, info_to_dict
@@ -98,15 +97,8 @@ def write(
         "warnings": [list(w) for w in warnings],
     }
     path = _entry(cache_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     _prune(path.parent, keep=path)
 
 

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ingest.atomic import replacing
 from ingest.errors import IngestError
 from ingest.models import Chunk
 
 
 def write_chunks_jsonl(chunks: Iterable[Chunk], out: Path) -> int:
     """Write one JSON object per chunk, atomically (temporary file + rename); returns the count."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            for chunk in chunks:
-                stream.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-                count += 1
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with replacing(Path(out)) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as stream:
+        for chunk in chunks:
+            stream.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+            count += 1
     return count
 
 
