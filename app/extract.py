@@ -297,8 +297,8 @@ def subject_before(text: str, at: int) -> str:
     before it, with the items before that while an item opens with its predicate
     (`规模以上工业企业达7.6万家、增加值增长3%` -> `增加值增长`; `地区生产总值5.2万亿元、
     增长5.4%` -> `地区生产总值5.2万亿元、增长`)."""
-    items = [m.span() for m in _ITEM_END.finditer(text) if m.end() > m.start()]
-    index = next((i for i, (a, b) in enumerate(items) if a <= at < b), len(items) - 1)
+    items = _items(text)
+    index = _item_at(items, at)
     if index < 0:
         return ""
     subject = text[items[index][0] : at]
@@ -306,6 +306,21 @@ def subject_before(text: str, at: int) -> str:
         index -= 1
         subject = text[items[index][0] : items[index][1]] + subject
     return subject
+
+
+def item_before(text: str, at: int) -> str:
+    """The words of the list item of `text` holding offset `at`, before it."""
+    items = _items(text)
+    index = _item_at(items, at)
+    return text[items[index][0] : at] if index >= 0 else ""
+
+
+def _items(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _ITEM_END.finditer(text) if m.end() > m.start()]
+
+
+def _item_at(items: list[tuple[int, int]], at: int) -> int:
+    return next((i for i, (a, b) in enumerate(items) if a <= at < b), len(items) - 1)
 
 
 _REACHED = re.compile(r"(?:增加|提高|提升|增长|上升|下降|降低|减少|扩大|缩小)?(?:到|至)")
@@ -318,19 +333,20 @@ def _amount_instead(
     every percentage's (`全员劳动生产率达58万元/人` for `全员劳动生产率的目标`: a 率 in a name
     does not make the answer a percentage); None when a percentage covers as well."""
     text = sentence.text
-
-    def cover(m: re.Match[str]) -> float:
-        return coverage(subject_before(text, m.start()), groups)
-
-    rates = [cover(m) for m in rate.finditer(text)]
+    rates = [_own_cover(text, m, groups) for m in rate.finditer(text)]
     amounts = [m for m in NUMBER_WITH_UNIT.finditer(text) if not rate.fullmatch(m.group(0))]
     if not amounts:
         return None
-    best = max(amounts, key=cover)
-    if cover(best) <= max(rates, default=0.0):
+    best = max(amounts, key=lambda m: _own_cover(text, m, groups))
+    if _own_cover(text, best, groups) <= max(rates, default=0.0):
         return None
     start = sentence.start + best.start()
     return Span(sentence.chunk_id, best.group(0), start, start + len(best.group(0)))
+
+
+def _own_cover(text: str, figure: re.Match[str], groups: Sequence[TermGroup]) -> float:
+    """How much of the question the words a figure is stated of cover."""
+    return coverage(subject_before(text, figure.start()), groups)
 
 
 def _stated(
@@ -344,7 +360,7 @@ def _stated(
         return None
     chosen = 0
     if len(matches) > 1 and groups:
-        covers = [coverage(subject_before(text, m.start()), groups) for m in matches]
+        covers = [_own_cover(text, m, groups) for m in matches]
         chosen = max(range(len(matches)), key=lambda i: (covers[i], -i))
     if chosen + 1 < len(matches):
         between = text[matches[chosen].end() : matches[chosen + 1].start()]

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from app.extract import ScoredSpan, kind_fit, normalize
-from index.figures import PERCENT, PERCENT_LEVEL, states_unit
+from app.extract import ScoredSpan, item_before, kind_fit, normalize
+from index.figures import CHANGE_WORD, PERCENT, PERCENT_LEVEL, states_unit
 from index.query import Query, Resolved
 from index.regions import place_names, same_region
 from ingest.models import DocumentInfo, Period
@@ -152,20 +152,15 @@ def _other_period(query: Query, resolved: Resolved, best: ScoredSpan, focus: str
 FIVE_YEAR_FIGURE = re.compile(r"年均(?:增长|增速|增幅|提高|下降)|五年")
 
 
-# the words before a figure (back to the list separator) that state it as a share of a whole
+# words before a figure, in its own list item, that state it as a share of a whole
 _SHARE = re.compile(r"占比|比重|比例|占")
-_CHANGE_WORD = re.compile(
-    r"增长|下降|提高|提升|降低|增加(?!值)|减少|上升|增幅|增速|涨幅|降幅|回落|上涨"
-)
-_ITEM_START = re.compile(r"[，,、；;：:]")
 
 
 def only_shares(text: str) -> bool:
     """Every percentage of `text` is a share (`其中制造业外资占比40.9%`), none a change."""
     figures = list(PERCENT.finditer(text))
-    return bool(figures) and all(_is_share(text, m.start()) for m in figures)
+    return bool(figures) and all(_is_share(item_before(text, m.start())) for m in figures)
 
 
-def _is_share(text: str, start: int) -> bool:
-    before = _ITEM_START.split(text[:start])[-1]
-    return bool(_SHARE.search(before)) and not _CHANGE_WORD.search(before)
+def _is_share(before: str) -> bool:
+    return bool(_SHARE.search(before)) and not CHANGE_WORD.search(before)

@@ -22,25 +22,28 @@ NUMBER_WITH_UNIT = re.compile(
 # a share in tenths (`占全国4成`)
 _TENTHS = r"(?<![\d.])\d+(?:\.\d+)?成(?![本果绩员立交都为效长熟])"
 PERCENT = re.compile(rf"{_NUMBER}{_RANGE}(?:%|个百分点){_BOUND}|{_TENTHS}{_BOUND}")
-# a figure stated as a change (`增长27.7%`): not the level of a rate
+# words that state a change, not a level (`增长27.7%`); `增加值` is a noun, not `增加`
+CHANGE_VERBS = (
+    "增长",
+    "下降",
+    "提高",
+    "提升",
+    "降低",
+    "增加",
+    "减少",
+    "上升",
+    "增幅",
+    "增速",
+    "涨幅",
+    "降幅",
+    "回落",
+    "上涨",
+)
+CHANGE_WORD = re.compile("|".join(f"{v}(?!值)" if v == "增加" else v for v in CHANGE_VERBS))
+# a figure stated as a change: not the level of a rate
 _AFTER_CHANGE = "".join(
     f"(?<!{verb}{tail})"
-    for verb in (
-        "增长",
-        "下降",
-        "提高",
-        "提升",
-        "降低",
-        "增加",
-        "减少",
-        "上升",
-        "增幅",
-        "增速",
-        "涨幅",
-        "降幅",
-        "回落",
-        "上涨",
-    )
+    for verb in CHANGE_VERBS
     for tail in ("", "了", "约", "近", "超", "逾", "超过")
 )
 # a rate's level (`83%`, `4成`), not a change in percentage points (`提高1.58个百分点`) nor
