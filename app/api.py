@@ -204,6 +204,8 @@ def create_app(
     if late:
         app.router.routes.append(Mount("/", app=late))
     elif ui:
+        from app.ui_mount import mount_ui  # gradio is heavy to import: only with a UI
+
         mount_ui(app, build_blocks(app, settings), settings)
     _trust_hosts(app, settings)  # outermost: checked before anything else runs
     return app
@@ -231,12 +233,6 @@ def _admin_routers(app: FastAPI, settings: Settings) -> tuple[APIRouter, ...]:
     return (router,)
 
 
-def mount_ui(app: FastAPI, blocks: Any, settings: Settings) -> None:
-    from app.ui_mount import mount_ui as mount  # gradio is heavy to import: only with a UI
-
-    mount(app, blocks, settings)
-
-
 # Gradio builds a page in a process-wide context (`Context.root_block`): two builds at once
 # (a late UI on a worker thread, another app's in the main thread) would interleave
 _BUILDING_UI = threading.Lock()
@@ -244,11 +240,6 @@ _BUILDING_UI = threading.Lock()
 
 def build_blocks(app: FastAPI, settings: Settings) -> Any:
     """The chat UI's Gradio Blocks over the service the app serves (a gradio.Blocks)."""
-    with _BUILDING_UI:
-        return _build_blocks(app, settings)
-
-
-def _build_blocks(app: FastAPI, settings: Settings) -> Any:
     from app.ui import build_ui
     from app.ui_session import ConversationLimits
 
@@ -260,9 +251,10 @@ def _build_blocks(app: FastAPI, settings: Settings) -> Any:
     )
     top_k = min(settings.top_k, settings.max_top_k)
     upload_limit = settings.max_upload_bytes if settings.admin_token else None
-    return build_ui(
-        LateBoundService(app.state), top_k=top_k, limits=limits, upload_limit=upload_limit
-    )
+    with _BUILDING_UI:
+        return build_ui(
+            LateBoundService(app.state), top_k=top_k, limits=limits, upload_limit=upload_limit
+        )
 
 
 STORE_MARGIN = 8 * 1024  # the page's load event wraps the stored conversation in its body

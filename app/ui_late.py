@@ -45,7 +45,8 @@ MESSAGES = {
 
 
 class LateUI:
-    """The ASGI app at `/`: a 503 until `ready(app)` hands it the mounted UI."""
+    """The ASGI app at `/`: the loading page (or a JSON 503) until `ready(target)` hands
+    it the mounted UI."""
 
     def __init__(self) -> None:
         self.state: UIState = "loading"
@@ -69,11 +70,12 @@ class LateUI:
 
 def _unavailable(scope: Scope, state: UIState) -> HTMLResponse | JSONResponse:
     message = MESSAGES.get(state, MESSAGES["loading"])
-    headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+    no_store = {"Cache-Control": "no-store"}
     accept = dict(scope.get("headers") or {}).get(b"accept", b"").decode("latin-1")
     if scope.get("method") in ("GET", "HEAD") and "text/html" in accept:
         page = LOADING_PAGE.format(retry=RETRY_AFTER_S, message=message)
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(page, headers=no_store)
+    headers = {**no_store, "Retry-After": str(RETRY_AFTER_S)}
     return JSONResponse({"detail": message}, status_code=503, headers=headers)
 
 

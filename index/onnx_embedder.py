@@ -3,7 +3,8 @@
 Neither torch nor transformers is imported. The tokenizer and the session load on two
 background threads; the first encode waits for them. ONNX Runtime releases the GIL while a
 session loads, so that overlaps with the caller's work (the index, jieba); `tokenizers`
-holds it while it parses tokenizer.json (0.8 s of the XLM-R vocabulary), so that does not. Each text runs alone: int8's dynamic quantisation scales
+holds it while it parses tokenizer.json (0.8 s of the XLM-R vocabulary), so that does not.
+Each text runs alone: int8's dynamic quantisation scales
 activations per run, so a batch would make a text's vector depend on its neighbours
 (cosine 0.997 measured), and without padding a single run costs no more per text on this
 CPU. A run alone uses `threads` intra-op threads; runs that overlap (concurrent requests, an
@@ -54,10 +55,10 @@ class OnnxEmbedder(Embedder):
         self.prefixes: dict[Kind, str] = {"query": query_prefix, "passage": passage_prefix}
         self.workers = workers or min(os.cpu_count() or 1, 4)
         self.dim = int(read_export_manifest(folder)["dim"])
-        self.threads = threads
-        self._tokenizer, self._session = _load_in_background(folder, threads)
+        self._tokenizer = in_background(lambda: _tokenizer(folder), "onnx-load-tokenizer")
+        self._session = _load_session(folder, threads)
         # concurrent encodes run one thread each, on a session of their own
-        self._shared = self._session if threads == 1 else _one_thread_session(folder)
+        self._shared = self._session if threads == 1 else _load_session(folder, 1)
         self._in_flight = 0
         self._lock = threading.Lock()
 
@@ -106,14 +107,9 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return l2_normalize(summed / np.maximum(weights.sum(axis=1), np.float32(1e-9)))
 
 
-def _load_in_background(folder: Path, threads: int) -> tuple[Future[Any], Future[Any]]:
-    tokenizer = in_background(lambda: _tokenizer(folder), "onnx-load-tokenizer")
-    session = in_background(lambda: _session(folder / MODEL_FILE, threads), "onnx-load-session")
-    return tokenizer, session
-
-
-def _one_thread_session(folder: Path) -> Future[Any]:
-    return in_background(lambda: _session(folder / MODEL_FILE, 1), "onnx-load-session-1")
+def _load_session(folder: Path, threads: int) -> Future[Any]:
+    path = folder / MODEL_FILE
+    return in_background(lambda: _session(path, threads), f"onnx-load-session-{threads}")
 
 
 def _tokenizer(folder: Path) -> Any:

@@ -26,11 +26,10 @@ FORMAT = 2
 BULK_AFTER = 20_000  # lookups missing the memo before the whole table is read
 
 
-def prefix_dict(cache_dir: Path) -> tuple[DiskTable, int]:
-    """jieba's default prefix dictionary and its total count (built into `cache_dir` once)."""
-    path = ensure_table(Path(cache_dir))
-    table = DiskTable(path, "freq")
-    return table, table.total
+def prefix_dict(cache_dir: Path) -> DiskTable:
+    """jieba's default prefix dictionary, its total count as `.total` (built into `cache_dir`
+    once)."""
+    return DiskTable(ensure_table(Path(cache_dir)), "freq")
 
 
 def word_tags(cache_dir: Path) -> DiskTable:

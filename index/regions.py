@@ -37,11 +37,13 @@ class RegionIndex:
 
     def __init__(self, documents: Sequence[DocumentMeta] = ()) -> None:
         known = {n.place.name for n in _general_names(english=False)}
-        self._own = [
-            Place(meta.region, "")
-            for meta in dict.fromkeys(documents)
-            if meta.region and meta.region not in known
-        ]
+        self._own = list(
+            dict.fromkeys(
+                Place(meta.region, "")
+                for meta in documents
+                if meta.region and meta.region not in known
+            )
+        )
         self._names = _longest_first(
             [*_general_names(english=False), *self._names_of_own(english=False)]
         )
@@ -50,7 +52,7 @@ class RegionIndex:
     def _names_of_own(self, *, english: bool) -> list[_Name]:
         return [
             n
-            for place in dict.fromkeys(self._own)
+            for place in self._own
             for n in _names_of(place, short_name(place.name), english_only=english)
         ]
 

@@ -55,7 +55,8 @@ class ChineseTokenizer:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self._jieba.tmp_dir = str(cache_dir)
             try:  # looked up on disk, not loaded (0.75 s): see index/prefix_dict.py
-                self._jieba.FREQ, self._jieba.total = prefix_dict(cache_dir)
+                self._jieba.FREQ = table = prefix_dict(cache_dir)
+                self._jieba.total = table.total
                 self._jieba.initialized = True
             except (OSError, sqlite3.Error) as exc:  # e.g. a read-only cache: jieba loads it
                 logger.warning("jieba's dictionary table is unavailable (%s)", exc)
