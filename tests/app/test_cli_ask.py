@@ -52,7 +52,8 @@ def test_ask_on_the_onnx_backend_never_imports_torch(
     real_service,
     session_settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
-    """`reportqa ask` as a fresh process on the session's index (model already converted)."""
+    """`reportqa ask` as a fresh process on the session's index (model already converted)
+    loads neither torch nor the full tokenizer."""
     if session_settings.embed_backend != "onnx":
         pytest.skip("the session index was built with the torch backend")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTQA_")}
@@ -63,8 +64,11 @@ def test_ask_on_the_onnx_backend_never_imports_torch(
         "REPORTQA_EMBED_PRECISION": session_settings.embed_precision,
     }
     code = (
-        "import sys\nfrom app.cli import main\n"
+        "import sys\nfrom index import onnx_embedder\nfrom app.cli import main\n"
+        "loads = []\nfull = onnx_embedder._tokenizer\n"
+        "onnx_embedder._tokenizer = lambda folder: loads.append(folder) or full(folder)\n"
         "main(['ask', '六稳是指什么？'], standalone_mode=False)\n"
+        "print('full tokenizer loaded:', bool(loads))\n"
         "print('torch imported:', 'torch' in sys.modules)"
     )
     done = subprocess.run(
@@ -72,7 +76,8 @@ def test_ask_on_the_onnx_backend_never_imports_torch(
     )
     assert done.returncode == 0, done.stderr
     assert "稳就业" in done.stdout and "[1]" in done.stdout
-    assert done.stdout.rstrip().endswith("torch imported: False")
+    # the query is tokenised from the piece table: the 17 MB tokenizer.json is never parsed
+    assert done.stdout.rstrip().endswith("full tokenizer loaded: False\ntorch imported: False")
 
 
 def test_a_cold_ask_imports_neither_the_server_nor_the_evaluation() -> None:

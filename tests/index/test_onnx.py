@@ -249,13 +249,13 @@ def test_a_lone_encode_and_overlapping_ones_give_the_same_vectors(
     assert isinstance(two, OnnxEmbedder) and two._session is not two._shared
     sentences = report_sentences()[:40]
     used: list[bool] = []
-    parts = two._parts
+    session_for = two._session_for
 
-    def recording(alone: bool = True) -> Any:
+    def recording(alone: bool) -> Any:
         used.append(alone)
-        return parts(alone)
+        return session_for(alone)
 
-    two._parts = recording  # type: ignore[method-assign]
+    two._session_for = recording  # type: ignore[method-assign]
     alone = np.vstack([two.encode([s], kind="passage") for s in sentences])
     assert used == [True] * len(sentences)
     together = two.encode(sentences, kind="passage")  # overlapping runs on `workers` threads
