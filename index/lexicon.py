@@ -8,6 +8,7 @@ entries are general vocabulary of Chinese government work reports, not answers.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from index.lexicon_en import EN_TERMS
 from ingest.timeline import plan_name
@@ -60,8 +61,13 @@ _EN_KEYS = sorted(EN_TERMS, key=len, reverse=True)
 # `the 14th five-year plan`: the plan's Chinese name, whatever its number
 _PLAN_EN = re.compile(r"(\d{1,2})(?:st|nd|rd|th) five-year plan")
 _NON_WORD = re.compile(r"[^a-z0-9&'\-.]+|\.(?!\d)")
-# a key as whole words, plural allowed ("industrial park" also finds "industrial parks")
-_KEY_PATTERNS = {key: re.compile(rf" {re.escape(key)}(?:e?s)? ") for key in _EN_KEYS}
+
+
+@cache
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """A key as whole words, plural allowed ("industrial park" also finds "industrial
+    parks"); compiled for a text holding the key only (hundreds of keys, 30 ms)."""
+    return re.compile(rf" {re.escape(key)}(?:e?s)? ")
 
 
 def translations(query: str) -> list[tuple[str, str]]:
@@ -73,7 +79,10 @@ def translations(query: str) -> list[tuple[str, str]]:
     found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
     found += [(m.group(0), plan_name(int(m.group(1)))) for m in _PLAN_EN.finditer(low)]
     rest = f" {_NON_WORD.sub(' ', _PLAN_EN.sub(' | ', low))} "
-    for key, pattern in _KEY_PATTERNS.items():  # longest first
+    for key in _EN_KEYS:  # longest first
+        if f" {key}" not in rest:
+            continue
+        pattern = _key_pattern(key)
         if pattern.search(rest):
             found.append((key, EN_TERMS[key]))
             rest = pattern.sub(" | ", rest)

@@ -10,9 +10,10 @@ from its metadata even where the data lacks it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from ingest.meta import provinces, short_name, suffix_required
 from ingest.models import DocumentMeta
@@ -28,8 +29,40 @@ class Place:
 
 @dataclass(frozen=True)
 class _Name:
-    pattern: re.Pattern[str]
+    """A name of a place: as written (`plain`), only before 市/州/地区/盟 (`suffix`), or as
+    a whole English word in any case (`word`). Found literally; the two others' regex is
+    compiled only for a text holding the name (hundreds of names, a few in any text)."""
+
+    name: str
     place: Place
+    rule: Literal["plain", "suffix", "word"] = "plain"
+
+    @property
+    def source(self) -> str:
+        """The name's regex source (its length orders the names)."""
+        if self.rule == "plain":
+            return re.escape(self.name)
+        if self.rule == "suffix":
+            return rf"({re.escape(self.name)}){_SUFFIX}"
+        return rf"\b{re.escape(self.name)}\b"
+
+    def spans(self, text: str, lowered: str) -> Iterator[tuple[int, int]]:
+        """Where the name occurs in `text` (`lowered`: the same text in lower case)."""
+        if self.name not in text and not (self.rule == "word" and self.name.lower() in lowered):
+            return
+        if self.rule == "plain":
+            start = text.find(self.name)
+            while start >= 0:
+                yield start, start + len(self.name)
+                start = text.find(self.name, start + len(self.name))
+            return
+        for match in _compiled(self.source, self.rule == "word").finditer(text):
+            yield match.span()
+
+
+@cache
+def _compiled(source: str, ignore_case: bool) -> re.Pattern[str]:
+    return re.compile(source, re.I if ignore_case else 0)
 
 
 class RegionIndex:
@@ -79,9 +112,9 @@ class RegionIndex:
 
     def _mentions(self, text: str) -> list[tuple[int, int, Place]]:
         taken: list[tuple[int, int, Place]] = []
+        lowered = text.lower()
         for name in self._patterns(text):
-            for match in name.pattern.finditer(text):
-                start, end = match.span()
+            for start, end in name.spans(text, lowered):
                 if any(s < end and start < e for s, e, _ in taken):
                     continue
                 taken.append((start, end, name.place))
@@ -98,7 +131,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 def _longest_first(names: list[_Name]) -> list[_Name]:
     # longest first, so `广州市` is found before `广州` and `海南州` before `海南`
-    return sorted(names, key=lambda n: -len(n.pattern.pattern))
+    return sorted(names, key=lambda n: -len(n.source))
 
 
 @cache
@@ -114,7 +147,7 @@ def _general_names(*, english: bool) -> tuple[_Name, ...]:
             )
         )
         if province.abbr_in_questions and not english:
-            out.append(_Name(re.compile(re.escape(province.abbr)), place))
+            out.append(_Name(province.abbr, place))
         for city in province.cities:
             city_place = Place(_city_name(city), province.name)
             bare = city.removesuffix("市")
@@ -142,12 +175,11 @@ def _names_of(
     """The patterns of a place's Chinese names, or (`english_only`) of its English ones."""
     if english_only:
         for word in {english, _pinyin(short) if pinyin else ""} - {""}:
-            yield _Name(re.compile(rf"\b{re.escape(word)}\b", re.I), place)
+            yield _Name(word, place, "word")
         return
-    yield _Name(re.compile(re.escape(place.name)), place)
+    yield _Name(place.name, place)
     if short and short != place.name:
-        pattern = rf"({re.escape(short)}){_SUFFIX}" if suffix_only else re.escape(short)
-        yield _Name(re.compile(pattern), place)
+        yield _Name(short, place, "suffix" if suffix_only else "plain")
 
 
 @cache

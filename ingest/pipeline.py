@@ -108,13 +108,14 @@ def load_corpus(
     The result is cached in `cache_dir` (ingest/cache.py) under a key of the files' bytes, the
     ingest code and the options, so an unchanged corpus is read back instead of ingested."""
     from ingest import cache
-    from ingest.tokens import token_counter
 
     files = expand_paths(paths)
     key = cache.cache_key(files, {"max_tokens": max_tokens, "max_bytes": max_bytes})
     cached = cache.read(cache_dir, key)
     if cached is not None:
         return cached
+    from ingest.tokens import token_counter  # tiktoken: 60 ms to import, needed to ingest only
+
     results = ingest_corpus(
         files,
         max_tokens=max_tokens,
