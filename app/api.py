@@ -57,7 +57,7 @@ HOST_REJECTED = "请求的主机名（Host）不被允许。"
 def _build_service(settings: Settings) -> QAService:
     from app.factory import build_service  # heavy: loads the embedding model and the index
 
-    return build_service(settings, preload=True)  # a server answers many
+    return build_service(settings)
 
 
 def _lifespan(

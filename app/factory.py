@@ -173,19 +173,11 @@ def build_index(
 
 
 def build_service(
-    settings: Settings,
-    *,
-    embedder: Embedder | None = None,
-    progress: bool = False,
-    preload: bool = False,
+    settings: Settings, *, embedder: Embedder | None = None, progress: bool = False
 ) -> ReportQAService:
-    """Load the model and the index (building what is missing) and wire the answerer;
-    `preload` (a server, answering many): then load in the background what the first
-    answers do without (the embedder's full tokenizer)."""
+    """Load the model and the index (building what is missing) and wire the answerer."""
     embedder = embedder or build_embedder(settings, progress=progress)
     store = build_index(settings, embedder, progress=progress)
-    if preload:
-        embedder.preload()
     retriever = HybridRetriever(store, with_query_cache(embedder, settings.query_cache_size))
     answerer = Answerer(retriever, AnswerConfig(max_question_chars=settings.max_question_chars))
     version = settings.index_dir.resolve().name

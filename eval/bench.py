@@ -107,8 +107,6 @@ def measure_local(
 
     started = time.perf_counter()
     embedder = build_embedder(settings, progress=True)
-    embedder.preload()  # as a server does; the tokenizer is part of the load
-    embedder.encode_passages(["warm-up"])
     load_s = time.perf_counter() - started
     uncached = settings.model_copy(update={"query_cache_size": 0})
     service = build_service(uncached, embedder=embedder, progress=True)

@@ -85,11 +85,25 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], deadline: float) -> N
     raise RuntimeError("`reportqa serve` did not become ready in time")
 
 
+def wait_for_ui(url: str, timeout_s: float = 120) -> str:
+    """Wait while `/api/health` says the UI is still being built (app/ui_late.py: Gradio's
+    build holds the GIL for seconds after the API is ready); the UI's state at the end."""
+    deadline = time.perf_counter() + timeout_s
+    state = "loading"
+    with httpx.Client(timeout=5) as client:
+        while state == "loading" and time.perf_counter() < deadline:
+            state = str(client.get(f"{url}/api/health").json().get("ui", "off"))
+            if state == "loading":
+                time.sleep(0.1)
+    return state
+
+
 def measure_server(
     env: dict[str, str], questions: Sequence[str], clients: int, requests: int
 ) -> ServeResult:
     with running_server(env) as (url, pid, ready_s):
         rss_ready = rss_mib(pid)
+        wait_for_ui(url)  # the load measures serving, not the start's last work
         config = LoadConfig(url, clients=clients, requests=requests, duration_s=60, pid=pid)
         load = run_load(config, questions)
         return ServeResult(ready_s, rss_ready, load, rss_mib(pid, "VmHWM"))

@@ -46,11 +46,6 @@ class Embedder(ABC):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode(texts, kind="query")
 
-    def preload(self) -> None:
-        """Start loading, in the background, what the first encodes could do without (a
-        long-running process calls it once it is serving); nothing by default."""
-        return None
-
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode(texts, kind="passage")
 

@@ -51,9 +51,6 @@ class CachedQueryEmbedder(Embedder):
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
 
-    def preload(self) -> None:
-        self.inner.preload()
-
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         found = {}
         with self._lock:

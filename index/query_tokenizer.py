@@ -30,6 +30,8 @@ from ingest.atomic import replacing
 
 TABLE_FORMAT = 1
 SQL_VARIABLES = 900  # below SQLite's oldest default limit of bound parameters (999)
+MEMO_MAX = 200_000  # substrings remembered (found or not) before the memo starts over
+_UNSEEN = object()
 
 
 def write_piece_table(tokenizer_json: Path, path: Path) -> None:
@@ -97,6 +99,7 @@ class QueryTokenizer:
         self._unk_id = int(meta["skeleton"]["model"].get("unk_id") or 0)
         self._longest = int(meta["longest"])
         self._added: list[str] = list(meta["added"])
+        self._memo: dict[str, tuple[int, float] | None] = {}
         self._lowest = self._rows([str(meta["lowest"])])
 
     def encode_ids(self, text: str) -> list[int] | None:
@@ -140,14 +143,29 @@ class QueryTokenizer:
         return out
 
     def _rows(self, pieces: Any) -> dict[str, tuple[int, float]]:
-        """piece -> (id, score) for those of `pieces` in the vocabulary."""
-        wanted = list(pieces)
+        """piece -> (id, score) for those of `pieces` in the vocabulary; each substring's
+        answer is remembered (a server sees the same ones again and again)."""
         found: dict[str, tuple[int, float]] = {}
+        missing: list[str] = []
+        memo = self._memo
+        for piece in pieces:
+            row = memo.get(piece, _UNSEEN)
+            if row is _UNSEEN:
+                missing.append(piece)
+            elif row is not None:
+                found[piece] = row  # type: ignore[assignment]
+        if not missing:
+            return found
+        looked_up: dict[str, tuple[int, float]] = {}
         with self._lock:
-            for start in range(0, len(wanted), SQL_VARIABLES):
-                batch = wanted[start : start + SQL_VARIABLES]
+            for start in range(0, len(missing), SQL_VARIABLES):
+                batch = missing[start : start + SQL_VARIABLES]
                 marks = ",".join("?" * len(batch))
                 query = f"SELECT w, id, s FROM pieces WHERE w IN ({marks})"  # noqa: S608
                 for piece, i, score in self._db.execute(query, batch):
-                    found[piece] = (int(i), float(score))
+                    looked_up[piece] = (int(i), float(score))
+            if len(memo) + len(missing) > MEMO_MAX:
+                memo.clear()
+            memo.update((piece, looked_up.get(piece)) for piece in missing)
+        found.update(looked_up)
         return found

@@ -340,12 +340,10 @@ def test_ui_is_mounted_at_the_root(client: TestClient) -> None:
 def test_lifespan_builds_the_service_once_through_the_factory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    built: list[tuple[Settings, bool]] = []
+    built: list[Settings] = []
 
-    def build_service(
-        settings: Settings, *, progress: bool = False, preload: bool = False
-    ) -> FakeQAService:
-        built.append((settings, preload))
+    def build_service(settings: Settings, *, progress: bool = False) -> FakeQAService:
+        built.append(settings)
         return FakeQAService()
 
     factory = types.ModuleType("app.factory")
@@ -357,4 +355,4 @@ def test_lifespan_builds_the_service_once_through_the_factory(
     with TestClient(app) as client:
         assert client.get("/api/health").json()["model"] == "fake-bigram"
         assert client.post("/api/ask", json={"question": ANSWERED}).status_code == 200
-    assert built == [(settings, True)]  # a server preloads what the first answers skip
+    assert built == [settings]

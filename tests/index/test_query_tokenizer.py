@@ -86,22 +86,33 @@ def test_a_text_holding_an_added_token_is_left_to_the_full_tokenizer(
     assert embedder._tokenizer is not None and vector.shape == (1, embedder.dim)
 
 
-def test_queries_skip_the_full_tokenizer_until_it_is_loaded(folder: Path) -> None:
-    """A query is encoded from the piece table (no full tokenizer loaded); a passage loads
-    the full tokenizer; `preload` loads it too; the vectors are the same either way."""
+def test_queries_never_load_the_full_tokenizer_passages_do(folder: Path) -> None:
+    """Queries are tokenised from the piece table, before and after a passage has loaded
+    the full tokenizer; the vectors do not change."""
     questions = eval_questions()[:20]
-    fresh = _fresh(folder)
-    from_pieces = fresh.encode(questions, kind="query")
-    assert fresh._tokenizer is None
-    fresh.encode(["坚持稳中求进工作总基调。"], kind="passage")
-    assert fresh._tokenizer is not None and fresh._tokenizer.done()
-    np.testing.assert_array_equal(fresh.encode(questions, kind="query"), from_pieces)
+    embedder = _fresh(folder)
+    assert embedder._pieces is not None
+    calls: list[str] = []
+    encode_ids = embedder._pieces.encode_ids
+    embedder._pieces.encode_ids = lambda text: calls.append(text) or encode_ids(text)  # type: ignore[method-assign]
+    first = embedder.encode(questions, kind="query")
+    assert embedder._tokenizer is None and len(calls) == len(questions)
+    embedder.encode(["坚持稳中求进工作总基调。"], kind="passage")
+    assert embedder._tokenizer is not None and embedder._tokenizer.done()
+    np.testing.assert_array_equal(embedder.encode(questions, kind="query"), first)
+    assert len(calls) == 2 * len(questions)  # the passage did not go through the table
 
-    preloaded = _fresh(folder)
-    preloaded.preload()
-    assert preloaded._tokenizer is not None
-    preloaded._tokenizer.result(timeout=60)
-    np.testing.assert_array_equal(preloaded.encode(questions, kind="query"), from_pieces)
+
+def test_the_memo_answers_as_the_table_does(folder: Path, full) -> None:  # type: ignore[no-untyped-def]
+    """A second pass over the questions is answered from the memo, with the same ids; a
+    memo that overflows starts over."""
+    pieces = QueryTokenizer(folder / PIECES_FILE)
+    questions = [f"query: {q}" for q in eval_questions()]
+    first = [pieces.encode_ids(q) for q in questions]
+    assert pieces._memo
+    pieces._db.close()  # no lookup left to make: a query on the table would raise
+    assert [pieces.encode_ids(q) for q in questions] == first
+    assert first == [full.encode(q).ids for q in questions]
 
 
 def test_without_a_usable_piece_table_the_full_tokenizer_serves(
@@ -115,8 +126,9 @@ def test_without_a_usable_piece_table_the_full_tokenizer_serves(
     (copy / PIECES_FILE).write_bytes(b"not a database")
     embedder = _fresh(copy)
     assert "unusable" in caplog.text and embedder._pieces is None
-    vector = embedder.encode(["六稳是指什么"], kind="query")
-    np.testing.assert_array_equal(vector, _fresh(folder).encode(["六稳是指什么"], kind="query"))
+    questions = eval_questions()[:20]
+    vectors = embedder.encode(questions, kind="query")  # through the full tokenizer
+    np.testing.assert_array_equal(vectors, _fresh(folder).encode(questions, kind="query"))
 
 
 def test_the_table_rejects_what_it_cannot_stand_for(folder: Path, tmp_path: Path) -> None:
@@ -138,18 +150,19 @@ def _fresh(folder: Path) -> OnnxEmbedder:
     return OnnxEmbedder(folder, model_id=BUNDLED_MODEL, precision="fp32")
 
 
-def test_a_server_preloads_the_full_tokenizer_a_cold_ask_does_not(
+def test_a_full_memo_starts_over(
     folder: Path,
-    real_service,  # type: ignore[no-untyped-def]
-    session_settings,  # type: ignore[no-untyped-def]
+    full,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`build_service(preload=True)` (what `reportqa serve` calls) starts the full
-    tokenizer's load; without it (`reportqa ask`) only the piece table is used."""
-    from app.factory import build_service
+    from index import query_tokenizer
 
-    asked = _fresh(folder)
-    build_service(session_settings, embedder=asked).answer("六稳是指什么？")
-    assert asked._tokenizer is None
-    served = _fresh(folder)
-    build_service(session_settings, embedder=served, preload=True)
-    assert served._tokenizer is not None
+    monkeypatch.setattr(query_tokenizer, "MEMO_MAX", 300)
+    pieces = QueryTokenizer(folder / PIECES_FILE)
+    questions = [f"query: {q}" for q in eval_questions()[:100]]
+    sizes = []
+    for q in questions:
+        assert pieces.encode_ids(q) == full.encode(q).ids
+        sizes.append(len(pieces._memo))
+    assert max(sizes) <= 300 + max(len(q) ** 2 for q in questions)
+    assert any(later < earlier for earlier, later in zip(sizes, sizes[1:], strict=False))
