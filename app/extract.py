@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -57,7 +58,10 @@ class ExtractWeights:
     heading_share: float = 0.8  # an overall question takes a heading scoring this share of the best
 
 
+@lru_cache(maxsize=50_000)
 def normalize(text: str) -> str:
+    """NFKC, lower case, no spaces; memoised (the same sentences are scored for many
+    questions)."""
     return unicodedata.normalize("NFKC", text).lower().replace(" ", "")
 
 

@@ -23,7 +23,7 @@ from index.query import Query, Resolved, analyze, resolve
 from index.regions import RegionIndex
 from index.sentence_table import SentenceTable
 from index.store import IndexStore
-from ingest.models import Chunk, DocumentInfo
+from ingest.models import Chunk, DocumentInfo, Period
 
 
 @dataclass(frozen=True)
@@ -258,9 +258,12 @@ class HybridRetriever:
     def _priors(self, rows: np.ndarray, query: Query) -> np.ndarray:
         cfg = self.config
         bonus = np.zeros(len(rows), dtype=np.float32)
+        periods: dict[str, frozenset[Period]] = {}  # the periods asked, per report
         for i, row in enumerate(rows):
             chunk = self.store.chunks[int(row)]
-            if chunk.period in self.resolved(query, chunk.doc_id).periods:
+            if chunk.doc_id not in periods:
+                periods[chunk.doc_id] = self.resolved(query, chunk.doc_id).periods
+            if chunk.period in periods[chunk.doc_id]:
                 bonus[i] += cfg.period_boost
             if chunk.kind == "glossary" and chunk.section_path[-1] in query.text:
                 bonus[i] += cfg.glossary_boost

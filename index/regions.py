@@ -81,6 +81,8 @@ class RegionIndex:
             [*_general_names(english=False), *self._names_of_own(english=False)]
         )
         self._english: list[_Name] | None = None  # built for the first English text
+        self._first = _by_first_char(self._names)
+        self._first_all: dict[str, list[int]] = {}
 
     def _names_of_own(self, *, english: bool) -> list[_Name]:
         return [
@@ -89,15 +91,20 @@ class RegionIndex:
             for n in _names_of(place, short_name(place.name), english_only=english)
         ]
 
-    def _patterns(self, text: str) -> list[_Name]:
-        """Chinese names; for a text with Latin letters, English names too (pinyin takes
-        0.5 s to load, and no Chinese name overlaps an English one)."""
-        if not _LATIN.search(text):
-            return self._names
-        if self._english is None:
-            english = [*_general_names(english=True), *self._names_of_own(english=True)]
-            self._english = _longest_first(english)
-        return [*self._names, *self._english]
+    def _patterns(self, text: str, lowered: str) -> list[_Name]:
+        """The names that could occur in `text`, longest first: Chinese names; for a text
+        with Latin letters, English names too (pinyin takes 0.5 s to load, and no Chinese
+        name overlaps an English one). Only names starting with one of the text's
+        characters are candidates (hundreds of names, a few dozen characters)."""
+        names, first = self._names, self._first
+        if _LATIN.search(text):
+            if self._english is None:
+                english = [*_general_names(english=True), *self._names_of_own(english=True)]
+                self._english = _longest_first(english)
+                self._first_all = _by_first_char([*self._names, *self._english])
+            names, first = [*self._names, *self._english], self._first_all
+        ranks = sorted({r for char in {*text, *lowered} for r in first.get(char, ())})
+        return [names[r] for r in ranks]
 
     def find(self, text: str) -> tuple[Place, ...]:
         """The places `text` names, in order of first mention, each once."""
@@ -113,7 +120,7 @@ class RegionIndex:
     def _mentions(self, text: str) -> list[tuple[int, int, Place]]:
         taken: list[tuple[int, int, Place]] = []
         lowered = text.lower()
-        for name in self._patterns(text):
+        for name in self._patterns(text, lowered):
             for start, end in name.spans(text, lowered):
                 if any(s < end and start < e for s, e, _ in taken):
                     continue
@@ -127,6 +134,15 @@ def same_region(place: str, region: str) -> bool:
 
 
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+def _by_first_char(names: list[_Name]) -> dict[str, list[int]]:
+    """Each name's position in `names`, under its first character (in both cases)."""
+    out: dict[str, list[int]] = {}
+    for rank, name in enumerate(names):
+        for char in {name.name[0], name.name[0].lower()}:
+            out.setdefault(char, []).append(rank)
+    return out
 
 
 def _longest_first(names: list[_Name]) -> list[_Name]:
