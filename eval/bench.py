@@ -115,6 +115,7 @@ def measure_local(
 
         torch.set_num_threads(1)
     texts = [passage_text(c) for c in service.store.chunks[:PASSAGE_SAMPLE]]
+    embedder.encode_passages(texts[:1])  # passages load ONNX's full tokenizer: not timed
     started = time.perf_counter()
     embedder.encode_passages(texts)
     rate = len(texts) / (time.perf_counter() - started)
