@@ -46,8 +46,7 @@ def write_piece_table(tokenizer_json: Path, path: Path) -> None:
     skeleton = {**config, "model": {**model, "vocab": [list(vocab[i]) for i in range(kept)]}}
     meta = {
         "format": TABLE_FORMAT,
-        "skeleton": skeleton,
-        "kept": kept,
+        "skeleton": skeleton,  # its vocabulary: the pieces that keep their ids
         "lowest": min(vocab, key=lambda item: item[1])[0],
         "longest": max(len(piece) for piece, _ in vocab),
         "added": sorted({str(token["content"]) for token in config.get("added_tokens", [])}),

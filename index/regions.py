@@ -80,9 +80,9 @@ class RegionIndex:
         self._names = _longest_first(
             [*_general_names(english=False), *self._names_of_own(english=False)]
         )
-        self._english: list[_Name] | None = None  # built for the first English text
         self._first = _by_first_char(self._names)
-        self._first_all: dict[str, list[int]] = {}
+        # with the English names, built for the first English text
+        self._all: tuple[list[_Name], dict[str, list[int]]] | None = None
 
     def _names_of_own(self, *, english: bool) -> list[_Name]:
         return [
@@ -98,11 +98,11 @@ class RegionIndex:
         characters are candidates (hundreds of names, a few dozen characters)."""
         names, first = self._names, self._first
         if _LATIN.search(text):
-            if self._english is None:
+            if self._all is None:
                 english = [*_general_names(english=True), *self._names_of_own(english=True)]
-                self._english = _longest_first(english)
-                self._first_all = _by_first_char([*self._names, *self._english])
-            names, first = [*self._names, *self._english], self._first_all
+                every = [*self._names, *_longest_first(english)]
+                self._all = every, _by_first_char(every)
+            names, first = self._all
         ranks = sorted({r for char in {*text, *lowered} for r in first.get(char, ())})
         return [names[r] for r in ranks]
 
