@@ -13,6 +13,7 @@ from app.answer import AnswerConfig, Answerer
 from app.config import Settings, corpus_paths
 from app.errors import ChunkNotFoundError, UnknownDocumentError
 from app.models import Answer, Turn
+from app.routing import route
 from app.service import ServiceInfo
 from index.build import ensure_index
 from index.dense import choose_kind
@@ -64,7 +65,13 @@ class ReportQAService:
         mode: SearchMode = "hybrid",
         doc_ids: Sequence[str] | None = None,
     ) -> list[Hit]:
-        return self.retriever.search(query, k, mode, doc_ids=self._checked(doc_ids))
+        """Hits in the reports the question names (its region, or the years only some reports
+        cover) when it names some among `doc_ids`; in all of `doc_ids` otherwise."""
+        allowed = self._checked(doc_ids)
+        understood = self.retriever.understand(query)
+        plan = route(understood, self.retriever.documents, allowed)
+        scope = plan.doc_ids if plan.named and plan.doc_ids else allowed
+        return self.retriever.search(understood, k, mode, doc_ids=scope)
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.retriever.documents.values())

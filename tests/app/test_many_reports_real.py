@@ -163,3 +163,23 @@ def test_a_share_stated_is_answered(many: ReportQAService, question: str, figure
     answer = many.answer(question)
     assert not answer.refused, answer.text
     assert figure in answer.text.split("报告原文")[0], answer.text
+
+
+def test_search_goes_to_the_reports_the_question_names(many: ReportQAService) -> None:
+    """A search that names a region (or years only some reports cover) looks in those reports;
+    one that names none looks in all; a choice of reports still bounds it."""
+    hits = many.search("广东今年地区生产总值增长目标是多少？", k=5)
+    assert {h.chunk.doc_id for h in hits} == {GUANGDONG}
+    assert "4.5%—5%" in hits[0].chunk.text
+    both = many.search("广东和浙江2026年地区生产总值增长目标分别是多少？", k=10)
+    assert {h.chunk.doc_id for h in both} == {GUANGDONG, ZHEJIANG}
+    # two years of one region: both may hold it (the next year's report looks back)
+    by_year = many.search("青溪市2023年地区生产总值增长目标是多少？", k=5)
+    assert {h.chunk.doc_id for h in by_year} <= {QINGXI_2023, QINGXI_2024}
+    assert by_year[0].chunk.doc_id == QINGXI_2023 and "6%左右" in by_year[0].chunk.text
+    zigong = many.search("2020年地区生产总值增长了多少？", k=5)  # a year only one report covers
+    assert {h.chunk.doc_id for h in zigong} == {ZIGONG}
+    anywhere = many.search("地区生产总值增长目标", k=20)
+    assert len({h.chunk.doc_id for h in anywhere}) > 2
+    chosen = many.search("广东今年地区生产总值增长目标是多少？", k=5, doc_ids=[ZHEJIANG])
+    assert {h.chunk.doc_id for h in chosen} == {ZHEJIANG}
