@@ -28,11 +28,12 @@ from ingest.models import Chunk, DocumentInfo, Period
 
 @dataclass(frozen=True)
 class FusionConfig:
-    dense_weight: float = 0.6  # weight of the normalised dense score; BM25 gets 1 - this
+    dense_weight: float = 0.55  # weight of the normalised dense score; BM25 gets 1 - this
     candidates: int = 50  # per retriever, before fusion
-    period_boost: float = 0.20  # added when the chunk is about the period asked (in its report)
+    period_boost: float = 0.30  # added when the chunk is about the period asked (in its report)
     glossary_boost: float = 0.15  # added to a glossary chunk whose term the query names
     number_boost: float = 0.05  # per number of the query found in the chunk
+    sentence_weight: float = 1.5  # of the best sentence's cosine, beside the chunk's own
 
 
 class HybridRetriever:
@@ -119,8 +120,9 @@ class HybridRetriever:
             rows = self._candidates(lexical, qvec, sentence_best, m)
         else:
             rows = self._candidates_in(allowed, lexical, qvec, sentence_best, m)
+        sw = self.config.sentence_weight
         dense = (
-            self.store.dense.scores_for(qvec, rows) + sentence_best[rows]
+            (self.store.dense.scores_for(qvec, rows) + sw * sentence_best[rows]) / (1 + sw)
             if qvec is not None and sentence_best is not None
             else np.zeros(len(rows), dtype=np.float32)
         )
@@ -130,7 +132,7 @@ class HybridRetriever:
             Hit(
                 chunk=self.store.chunks[int(rows[i])],
                 score=float(fused[i]),
-                dense_score=float(dense[i]) / 2,
+                dense_score=float(dense[i]),
                 lexical_score=float(lexical[rows[i]]),
                 rank=rank,
                 sentences=self._sentences(int(rows[i]), qvec),

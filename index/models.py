@@ -25,7 +25,8 @@ class SentenceHit:
 @dataclass(frozen=True)
 class Hit:
     """One ranked chunk. `score` is the fused score used for ranking (higher is better);
-    `dense_score` is the mean of the chunk's cosine and its best sentence's cosine,
+    `dense_score` is the weighted mean of the chunk's cosine and its best sentence's cosine
+    (`FusionConfig.sentence_weight`),
     `lexical_score` the BM25 score (0.0 when the mode did not compute it); `sentences` are the
     chunk's sentences in text order."""
 

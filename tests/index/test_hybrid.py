@@ -73,6 +73,20 @@ def test_without_priors_the_weights_decide(retriever: HybridRetriever) -> None:
     assert [h.chunk.chunk_id for h in fused] == [h.chunk.chunk_id for h in bm25]
 
 
+@pytest.mark.parametrize("weight", [0.0, 1.5])
+def test_dense_score_weighs_the_best_sentence_beside_the_chunk(
+    retriever: HybridRetriever, weight: float
+) -> None:
+    weighted = HybridRetriever(retriever.store, HashEmbedder(), FusionConfig(sentence_weight=weight))
+    qvec = weighted.encode("城镇新增就业")
+    for hit in weighted.search("城镇新增就业", k=3, mode="dense", qvec=qvec):
+        row = retriever.store.row_of(hit.chunk.chunk_id)
+        assert row is not None
+        chunk_cos = float(retriever.store.dense.scores_for(qvec, [row])[0])
+        best = max(s.cosine for s in hit.sentences)
+        assert hit.dense_score == pytest.approx((chunk_cos + weight * best) / (1 + weight), abs=1e-5)
+
+
 def test_empty_query_and_k_larger_than_corpus(retriever: HybridRetriever) -> None:
     assert retriever.search("   ", k=3) == []
     assert len(retriever.search("就业", k=50)) == len(CHUNKS)
