@@ -15,13 +15,15 @@ from app.extract import (
     coverage,
     focus_clause,
     is_heading,
+    item_before,
     lead_in,
+    level_instead,
     normalize,
     period_fit,
     score_sentences,
     term_groups,
 )
-from app.refusal import Reason, RefusalConfig, Verdict, judge
+from app.refusal import Figure, RefusalConfig, Verdict, judge
 from index.hybrid import HybridRetriever
 from index.models import Hit
 from index.qtype import without_asking_phrases
@@ -126,15 +128,14 @@ class EvidenceFinder:
         best = _prefer_heading(best, scored, query, self.config.extract.heading_share)
         focus = focus_clause(best.span, groups, query.wants).text if best is not None else None
         info = self.retriever.documents[doc_id]
-        verdict = judge(query, resolved, best, info, focus, self.config.refusal)
-        refusal = self.config.refusal
-        if (
-            refusal.check_indicator
-            and not verdict.refused
-            and best is not None
-            and not _names_indicator(best, indicator, refusal.indicator_share)
-        ):
-            verdict = Verdict(True, Reason.NO_INDICATOR, detail=indicator_phrase(query))
+        figure = _figure(best, groups, query) if best is not None else None
+        unnamed = (
+            indicator_phrase(query)
+            if best is not None
+            and not _names_indicator(best, indicator, self.config.refusal.indicator_share)
+            else ""
+        )
+        verdict = judge(query, resolved, best, info, focus, self.config.refusal, figure, unnamed)
         return Evidence(doc_id, resolved, groups, scored, best, verdict, list(hits), indicator)
 
     def indicator(self, query: Query, doc_id: str) -> list[TermGroup]:
@@ -145,6 +146,18 @@ class EvidenceFinder:
             return []
         groups = term_groups(phrase, self.retriever.tokens, self.retriever.idf_in(doc_id))
         return [g for g in groups if g.weight > 0]
+
+
+def _figure(best: ScoredSpan, groups: list[TermGroup], query: Query) -> Figure | None:
+    """For a change asked, the amount whose own words cover the question best, when it beats
+    every percentage, with the words of its list item before it."""
+    if not query.wants.rate or query.wants.level:
+        return None
+    key = level_instead(best.span, groups)
+    if key is None:
+        return None
+    at = key.start - best.span.start
+    return Figure(key.text, item_before(best.span.text, at))
 
 
 def indicator_phrase(query: Query) -> str:

@@ -16,6 +16,7 @@ from index.figures import (
     PERCENT,
     PERCENT_LEVEL,
     PERSON,
+    states_change,
     states_unit,
     unit_pattern,
 )
@@ -272,7 +273,7 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     elif want.kind == "date":
         pattern = DATE
     if pattern is PERCENT or pattern is PERCENT_LEVEL:
-        amount = _amount_instead(sentence, groups, pattern)
+        amount = _amount_instead(sentence, groups, pattern, change=not want.level)
         if amount is not None:
             return amount
     best = _best_clause(sentence, groups, pattern)
@@ -298,18 +299,28 @@ _ITEM_END = re.compile(r"[^，,、；;：:。！？!?]*(?:[，,、；;：:。！
 
 def subject_before(text: str, at: int) -> str:
     """What the figure at offset `at` of `text` is stated of: the words of its list item
-    before it, with the items before that while an item opens with its predicate
-    (`规模以上工业企业达7.6万家、增加值增长3%` -> `增加值增长`; `地区生产总值5.2万亿元、
-    增长5.4%` -> `地区生产总值5.2万亿元、增长`)."""
+    before it, with the items before that while an item opens with its predicate or goes on
+    with a list of figures (`规模以上工业企业达7.6万家、增加值增长3%` -> `增加值增长`;
+    `地区生产总值5.2万亿元、增长5.4%` -> `地区生产总值5.2万亿元、增长`; `生产总值跨越7万亿、
+    8万亿、9万亿三个台阶，年均增长5.9%` -> all of it)."""
     items = _items(text)
     index = _item_at(items, at)
     if index < 0:
         return ""
     subject = text[items[index][0] : at]
-    while index > 0 and _SUBJECTLESS.match(text[items[index][0] :]):
+    while index > 0 and _goes_on(text[items[index][0] :]):
         index -= 1
         subject = text[items[index][0] : items[index][1]] + subject
     return subject
+
+
+# an item that is one more figure of the list before it (`8万亿、`)
+_FIGURE_FIRST = re.compile(r"\d")
+
+
+def _goes_on(item: str) -> bool:
+    """The item goes on from the one before: it opens with its predicate or a figure."""
+    return bool(_SUBJECTLESS.match(item) or _FIGURE_FIRST.match(item))
 
 
 def item_before(text: str, at: int) -> str:
@@ -331,14 +342,20 @@ _REACHED = re.compile(r"(?:增加|提高|提升|增长|上升|下降|降低|减�
 
 
 def _amount_instead(
-    sentence: Span, groups: Sequence[TermGroup], rate: re.Pattern[str]
+    sentence: Span, groups: Sequence[TermGroup], rate: re.Pattern[str], change: bool = False
 ) -> Span | None:
     """A figure that is no percentage but whose own words cover the question better than
     every percentage's (`全员劳动生产率达58万元/人` for `全员劳动生产率的目标`: a 率 in a name
-    does not make the answer a percentage); None when a percentage covers as well."""
+    does not make the answer a percentage); None when a percentage covers as well. With
+    `change` (a change asked), only an amount stated as a change (`新增…8897个`) may."""
     text = sentence.text
     rates = [_own_cover(text, m, groups) for m in rate.finditer(text)]
-    amounts = [m for m in NUMBER_WITH_UNIT.finditer(text) if not rate.fullmatch(m.group(0))]
+    amounts = [
+        m
+        for m in NUMBER_WITH_UNIT.finditer(text)
+        if not rate.fullmatch(m.group(0))
+        and (not change or states_change(item_before(text, m.start())))
+    ]
     if not amounts:
         return None
     best = max(amounts, key=lambda m: _own_cover(text, m, groups))
@@ -346,6 +363,12 @@ def _amount_instead(
         return None
     start = sentence.start + best.start()
     return Span(sentence.chunk_id, best.group(0), start, start + len(best.group(0)))
+
+
+def level_instead(sentence: Span, groups: Sequence[TermGroup]) -> Span | None:
+    """For a change asked: an amount stated as a level (`保有量超130万辆`) whose own words
+    cover the question better than every percentage's, when there is one."""
+    return _amount_instead(sentence, groups, PERCENT)
 
 
 def _own_cover(text: str, figure: re.Match[str], groups: Sequence[TermGroup]) -> float:

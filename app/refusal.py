@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from app.extract import ScoredSpan, item_before, kind_fit, normalize
-from index.figures import CHANGE_WORD, PERCENT, PERCENT_LEVEL, states_unit
+from index.figures import (
+    CHANGE_WORD,
+    NUMBER_WITH_UNIT,
+    PERCENT,
+    PERCENT_LEVEL,
+    states_change,
+    states_unit,
+)
 from index.query import Query, Resolved
 from index.regions import place_names, same_region
 from ingest.models import DocumentInfo, Period
@@ -28,6 +35,7 @@ class Reason(Enum):
     NO_RATE = "no_rate"
     ONLY_CHANGE = "only_change"  # a rate's level asked, only its change given
     ONLY_SHARE = "only_share"  # a change asked, only a share given (`占比40.9%`)
+    ONLY_LEVEL = "only_level"  # a change asked, only the level given (`保有量超130万辆`)
     NO_UNIT = "no_unit"
     NO_FIGURE = "no_figure"
     NO_INDICATOR = "no_indicator"  # the evidence states a figure of something else
@@ -73,9 +81,14 @@ def judge(
     info: DocumentInfo,
     focus: str | None = None,
     config: RefusalConfig = RefusalConfig(),
+    figure: Figure | None = None,
+    unnamed: str = "",
 ) -> Verdict:
     """Refuse, with the reason, or accept. `focus` is the part of the best sentence the
-    question is about (`extract.focus_clause`); the figure asked must be there."""
+    question is about (`extract.focus_clause`); the figure asked must be there. `figure` is,
+    for a change asked, an amount whose own words cover the question better than every
+    percentage's (`extract.level_instead`). `unnamed` is the indicator a number question
+    measures when the best sentence does not name it (`evidence.indicator_phrase`)."""
     if best is None:
         return Verdict(True, Reason.NO_EVIDENCE)
     if resolved.uncovered:
@@ -91,11 +104,32 @@ def judge(
     period = _other_period(query, resolved, best, focus_text) if config.check_period else None
     if period is not None:
         return period
-    return _figure_verdict(query, best, focus, config)
+    verdict = _figure_verdict(query, best, focus, config, figure)
+    if not verdict.refused and config.check_indicator and unnamed:
+        return Verdict(True, Reason.NO_INDICATOR, detail=unnamed)
+    return verdict
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the evidence and the words of its list item before it."""
+
+    text: str
+    before: str
+
+    def is_level(self) -> bool:
+        """An amount stated as it stands (`超130万辆`), not as a change (`增加3.2万人`) and
+        not as a percentage."""
+        amount = NUMBER_WITH_UNIT.fullmatch(self.text) and not PERCENT.search(self.text)
+        return bool(amount) and not states_change(self.before)
 
 
 def _figure_verdict(
-    query: Query, best: ScoredSpan, focus: str | None, config: RefusalConfig
+    query: Query,
+    best: ScoredSpan,
+    focus: str | None,
+    config: RefusalConfig,
+    figure: Figure | None = None,
 ) -> Verdict:
     want = query.wants
     focus = best.span.text if focus is None else focus
@@ -105,6 +139,8 @@ def _figure_verdict(
         return Verdict(True, Reason.ONLY_CHANGE)
     if want.rate and not want.level and only_shares(best.span.text):
         return Verdict(True, Reason.ONLY_SHARE)  # the sentence states no change at all
+    if want.rate and not want.level and figure is not None and figure.is_level():
+        return Verdict(True, Reason.ONLY_LEVEL)  # the figure answered is a level, no change
     if want.unit is not None and not states_unit(focus, want.unit):
         return Verdict(True, Reason.NO_UNIT, detail=want.unit)
     if want.kind in ("number", "person", "date") and kind_fit(best.span.text, want) == 0:

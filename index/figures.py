@@ -40,6 +40,15 @@ CHANGE_VERBS = (
     "上涨",
 )
 CHANGE_WORD = re.compile("|".join(f"{v}(?!值)" if v == "增加" else v for v in CHANGE_VERBS))
+# an amount added (`新增普惠托位8897个`): a change stated as an amount
+_INCREMENT = re.compile(r"新增|净增|新添|多增")
+
+
+def states_change(before: str) -> bool:
+    """The words before a figure state it as a change (`增长`, `新增`), not as a level."""
+    return bool(CHANGE_WORD.search(before) or _INCREMENT.search(before))
+
+
 # a figure stated as a change: not the level of a rate
 _AFTER_CHANGE = "".join(
     f"(?<!{verb}{tail})"

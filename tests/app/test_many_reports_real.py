@@ -72,6 +72,9 @@ def test_periods_are_each_reports_own(
         ("2025年浙江全省生产总值占全国的百分之多少？", "only_change"),
         # a growth asked: the report gives the share (其中制造业外资占比40.9%)
         ("浙江2025年制造业实际使用外资增长了多少？", "only_share"),
+        # a growth asked: the report gives the amount (保税燃料油加注880万吨), and the 11.6%
+        # beside it is the container throughput's
+        ("去年宁波舟山港保税燃料油加注量增长了多少？", "only_level"),
     ],
 )
 def test_a_time_region_or_figure_the_reports_lack_is_refused_with_its_reason(
@@ -157,6 +160,8 @@ def test_the_report_facts_come_from_its_title_block(many: ReportQAService) -> No
     [
         ("去年广东工业机器人产量占全国的比重是多少？", "4成"),  # 增长31.2%、占全国4成
         ("2025年浙江实际使用外资中制造业外资占比多少？", "40.9%"),
+        # the growth of a figure listed after its levels (跨越7万亿、8万亿、9万亿…，年均增长5.9%)
+        ("“十四五”期间浙江全省生产总值年均增长多少？", "5.9%"),
     ],
 )
 def test_a_share_stated_is_answered(many: ReportQAService, question: str, figure: str) -> None:

@@ -77,14 +77,18 @@ def test_without_priors_the_weights_decide(retriever: HybridRetriever) -> None:
 def test_dense_score_weighs_the_best_sentence_beside_the_chunk(
     retriever: HybridRetriever, weight: float
 ) -> None:
-    weighted = HybridRetriever(retriever.store, HashEmbedder(), FusionConfig(sentence_weight=weight))
+    weighted = HybridRetriever(
+        retriever.store, HashEmbedder(), FusionConfig(sentence_weight=weight)
+    )
     qvec = weighted.encode("城镇新增就业")
     for hit in weighted.search("城镇新增就业", k=3, mode="dense", qvec=qvec):
         row = retriever.store.row_of(hit.chunk.chunk_id)
         assert row is not None
         chunk_cos = float(retriever.store.dense.scores_for(qvec, [row])[0])
         best = max(s.cosine for s in hit.sentences)
-        assert hit.dense_score == pytest.approx((chunk_cos + weight * best) / (1 + weight), abs=1e-5)
+        assert hit.dense_score == pytest.approx(
+            (chunk_cos + weight * best) / (1 + weight), abs=1e-5
+        )
 
 
 def test_empty_query_and_k_larger_than_corpus(retriever: HybridRetriever) -> None:
