@@ -128,7 +128,9 @@ def asked_unit(question: str) -> str | None:
     return None if unit in _UNCHECKED else unit
 
 
-_RATE = re.compile(r"增长|增速|增幅|比重|比例|占比|率|百分|growth|grow|rate|share|percent", re.I)
+_RATE = re.compile(
+    r"增长|增速|增幅|涨幅|涨|比重|比例|占比|份额|率|百分|growth|grow|rate|share|percent", re.I
+)
 
 
 _SUMMARY = re.compile(
@@ -143,8 +145,9 @@ def wants_summary(question: str) -> bool:
     return bool(_SUMMARY.search(question))
 
 
+# a change asked (`提高了多少`), not the level it reaches (`提高到多少`, `下降至`)
 _CHANGE = re.compile(
-    r"增长|增速|增幅|提高|提升|下降|降低|减少|增加(?!值)|上升|多了|少了|变化|"
+    r"(?:增长|提高|提升|下降|降低|减少|增加(?!值)|上升)(?![到至])|增速|增幅|涨|多了|少了|变化|"
     r"grow|increase|decrease|declin|drop|rise|rose|fell|fall|change|by how",
     re.I,
 )

@@ -8,9 +8,11 @@ from app.extract import (
     coverage,
     focus_clause,
     key_span,
+    level_instead,
     subject_before,
     term_groups,
 )
+from app.refusal import Figure
 from app.render import missing_periods_note, period_label
 from index.figures import PERCENT_LEVEL, states_unit, unit_pattern
 from index.qtype import (
@@ -211,3 +213,39 @@ def test_the_figure_of_a_list_is_the_one_whose_own_words_match() -> None:
     assert subject_before(listed, listed.index("5.4%")) == "地区生产总值5.2万亿元、增长"
     listed = "企业达7.6万家、增加值增长3%"
     assert subject_before(listed, listed.index("3%")) == "增加值增长"
+
+
+def test_a_change_asked_is_answered_with_a_change_or_refused_as_a_level() -> None:
+    known = {"生产总值": 3.0, "年均": 1.0, "保有量": 4.0, "新能源汽车": 4.0}
+    # a change listed after levels belongs to their subject (`跨越7万亿、8万亿…，年均增长`)
+    text = "全省生产总值连续跨越7万亿、8万亿、9万亿三个大台阶，年均增长5.9%，规模稳居全国第4位。"
+    assert subject_before(text, text.index("5.9%")).startswith("全省生产总值")
+    sentence = Span("c", text, 0, len(text))
+    groups = term_groups("生产总值 年均", _tokens, _idf(known))
+    asked = wants("全省生产总值年均增长多少？")
+    assert asked.rate and not asked.level
+    key = key_span(sentence, groups, asked)
+    assert key is not None and key.text == "5.9%"
+    assert level_instead(sentence, groups) is None
+    # only the level is given; the percentages beside it are other indicators'
+    text = "新能源汽车保有量超130万辆，绿色电力占比达36%，细颗粒物年均浓度下降11.5%。"
+    sentence = Span("c", text, 0, len(text))
+    groups = term_groups("新能源汽车 保有量", _tokens, _idf(known))
+    level = level_instead(sentence, groups)
+    assert level is not None and level.text == "130万辆"
+    before = text[: level.start]
+    assert Figure(level.text, before).is_level()
+    assert not Figure("8897个", "新增普惠托位").is_level()  # an amount added is a change
+    assert not Figure("3.2万人", "城镇就业增加").is_level()
+    assert not Figure("11.6%", "增长").is_level()
+
+
+def test_the_level_a_change_reaches_is_a_level_and_a_share_is_a_rate() -> None:
+    reached = wants("换乘比例去年是多少？今年要提升到多少？")
+    assert reached.rate and reached.level  # `提升到` asks the level reached
+    assert wants("森林覆盖率提高至多少？").level
+    change = wants("比例提高了多少？")
+    assert change.rate and not change.level
+    assert not wants("居民消费价格涨了多少？").level  # `涨` asks a change
+    share = wants("封测规模占国内市场的份额是多少？")
+    assert share.rate and share.level  # `份额` is a share

@@ -20,7 +20,8 @@ TEST_REPORTS = {"hainan", "jiangxi", "fujian", "shanghai"}
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[EvalItem]]:
-    return {name: load_items(DATA / f"{name}.jsonl") for name in ("dev", "test", "cross")}
+    names = ("dev", "dev2", "test", "cross")
+    return {name: load_items(DATA / f"{name}.jsonl") for name in names}
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +35,9 @@ def _region(doc_id: str) -> str:
 
 def test_split_by_report(sets: dict[str, list[EvalItem]]) -> None:
     assert {_region(i.doc_ids[0]) for i in sets["dev"]} == DEV_REPORTS
+    assert {_region(i.doc_ids[0]) for i in sets["dev2"]} == DEV_REPORTS
     assert {_region(i.doc_ids[0]) for i in sets["test"]} == TEST_REPORTS
-    assert all(len(i.doc_ids) == 1 for i in sets["dev"] + sets["test"])
+    assert all(len(i.doc_ids) == 1 for i in sets["dev"] + sets["dev2"] + sets["test"])
     single = sets["dev"] + sets["test"]
     assert len(single) >= 160
     ids = Counter(i.id for s in sets.values() for i in s)
@@ -43,7 +45,7 @@ def test_split_by_report(sets: dict[str, list[EvalItem]]) -> None:
 
 
 def test_mix_of_types_and_near_misses(sets: dict[str, list[EvalItem]]) -> None:
-    for name in ("dev", "test"):
+    for name in ("dev", "dev2", "test"):
         counts = Counter(i.type for i in sets[name])
         assert counts["unanswerable"] / len(sets[name]) >= 0.12, name
         for kind in ("english", "comparison", "section_summary", "factoid_number"):
