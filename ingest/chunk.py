@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ingest.budget import BudgetSplitter, Piece, TokenCounter, Unit
-from ingest.clean import MARKER_RE
 from ingest.models import Chunk, ChunkKind, Document, Footnote, Paragraph, Period, Section
 from ingest.parse import glossary_start, split_paragraphs
 from ingest.timeline import leading_period, text_period
@@ -196,12 +195,12 @@ def _make_chunk(
 
 
 def _footnotes(document: Document, kind: ChunkKind, piece: Piece) -> tuple[Footnote, ...]:
-    """Glossary entries for the `[n]` markers in the piece; a glossary chunk carries its entry."""
+    """Glossary entries for the markers (`[n]`, `①`) the document found in the piece; a
+    glossary chunk carries its entry."""
     entries = {entry.number: entry for entry in document.glossary}
     if kind == "glossary":
         numbers = [e.number for e in document.glossary if piece.start <= e.start < piece.end]
     else:
-        text = document.clean_text[piece.start : piece.end]
-        numbers = [int(m.group()[1:-1]) for m in MARKER_RE.finditer(text)]
+        numbers = [r.number for r in document.footnote_refs if piece.start <= r.start < piece.end]
     seen = dict.fromkeys(n for n in numbers if n in entries)
     return tuple(Footnote(n, entries[n].term, entries[n].definition) for n in seen)

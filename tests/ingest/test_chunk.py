@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,24 @@ def test_an_oversize_sentence_is_split_at_clauses_then_characters(count_tokens: 
     assert all(c.n_tokens <= 48 for c in chunks)
     assert "".join(normalise(c.text) for c in chunks) == normalise(document.clean_text)
     assert chunks[1].text.endswith("，")  # clause cut
+
+
+def test_circled_markers_carry_their_glossary_entries(
+    tmp_path: Path, count_tokens: Callable[[str], int]
+) -> None:
+    """A report marking its terms `①` (as many PDFs do) gets the entries on its chunks."""
+    source = tmp_path / "circled-2025-government-work-report.txt"
+    source.write_text(
+        "2025年青溪市政府工作报告\n各位代表：\n一、2024年工作回顾\n"
+        "培育“四上”企业①120家，推进“三旧”改造②。\n二、2025年工作安排\n"
+        "继续培育“四上”企业①。\n名词解释\n"
+        "1.“四上”企业：指规模以上工业企业、有资质的建筑业企业等。\n"
+        "2.“三旧”改造：指旧城镇、旧厂房、旧村庄改造。\n",
+        encoding="utf-8",
+    )
+    document, chunks = ingest_path(source, count_tokens=count_tokens)
+    assert [r.number for r in document.footnote_refs] == [1, 2, 1]
+    body = [c for c in chunks if c.kind == "body"]
+    notes = {c.text.split("，")[0][:6]: [f.term for f in c.footnotes] for c in body}
+    assert any(terms == ["“四上”企业", "“三旧”改造"] for terms in notes.values()), notes
+    assert any(terms == ["“四上”企业"] for terms in notes.values()), notes
