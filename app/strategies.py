@@ -60,6 +60,7 @@ class Strategies:
         self.retriever = retriever
         self.finder = finder
         self.sections = SectionTree(retriever.documents, retriever.chunks_of)
+        self._glossaries: dict[str, dict[str, Chunk]] = {}  # per report: term -> its entry
 
     # glossary ---------------------------------------------------------------------------
 
@@ -68,9 +69,7 @@ class Strategies:
         answers both)."""
         if query.kind not in ("definition", "list", "general"):
             return None
-        entries = {
-            c.section_path[-1]: c for c in self.retriever.chunks_of(doc_id) if c.kind == "glossary"
-        }
+        entries = self._glossary_of(doc_id)
         terms = _named_terms(query.text, entries)
         own = [h for h in hits if h.chunk.doc_id == doc_id]
         if not terms and query.kind == "definition" and own and own[0].chunk.kind == "glossary":
@@ -84,6 +83,15 @@ class Strategies:
             citations.append(Citation(n, self._hit(chunk, hits), (_entry_quote(chunk, term),)))
             lines.append(render.definition_answer(query.language, term, definition, n))
         return Outcome(doc_id, "\n".join(lines), tuple(citations), score=1.0)
+
+    def _glossary_of(self, doc_id: str) -> dict[str, Chunk]:
+        """The report's glossary entries by term, read once (the index version is fixed)."""
+        if doc_id not in self._glossaries:
+            chunks = self.retriever.chunks_of(doc_id)
+            self._glossaries[doc_id] = {
+                c.section_path[-1]: c for c in chunks if c.kind == "glossary"
+            }
+        return self._glossaries[doc_id]
 
     # the report itself ---------------------------------------------------------------------
 
