@@ -25,6 +25,9 @@ LEAD_IN_MAX_CHARS = 28
 SOLE_HEADING_RANK = 2  # a `（一）`/`第一，` heading line may stand alone; `一是`, `1.` need a 2
 # a paragraph addressing the delegates closes the work plan rather than continuing a subsection
 ADDRESS_RE = re.compile(r"各位代表[！!]")
+# a figure stated (`地区生产总值增长3.9%`, `总量9.5万亿元`): a sentence holding one is a fact,
+# not the topic of its paragraph
+_FIGURE = re.compile(r"\d(?:[\d.]*)\s*(?:%|％|个百分点|万|亿|倍)")
 _CN = r"[一二三四五六七八九十]{1,3}"
 _SENTENCE_END = "。！？"
 _TRAILING = "，。：；！？、,.:;!?"
@@ -247,12 +250,13 @@ def _heading_node(paragraph: Paragraph, cut: int, level: int, rank: int, style: 
 
 
 def with_lead_in(paragraph: Paragraph) -> Paragraph:
-    """The paragraph with its lead-in: a short first sentence (ending in 。) naming the topic."""
+    """The paragraph with its lead-in: a short first sentence (ending in 。) naming the topic
+    (one that states a figure is a fact of the paragraph, not its topic)."""
     text = paragraph.text
     first_end = min((i for i in (text.find(p) for p in _SENTENCE_END) if i >= 0), default=-1)
     if first_end <= 0 or text[first_end] != "。" or first_end + 1 >= len(text):
         return paragraph
     sentence = MARKER_RE.sub("", text[:first_end])
-    if len(sentence) > LEAD_IN_MAX_CHARS:
+    if len(sentence) > LEAD_IN_MAX_CHARS or _FIGURE.search(sentence):
         return paragraph
     return Paragraph(paragraph.start, paragraph.end, text, lead_in=sentence)

@@ -101,6 +101,10 @@ def test_lead_in_rule() -> None:
     assert (
         lead("今年是开启全面建设社会主义现代化自贡新征程的第一年，是十四五开局之年。其后。") == ""
     )
+    # a first sentence that states a figure is a fact of the paragraph, not its topic
+    assert lead("地区生产总值增长3.9%、总量连续37年居全国首位。地方一般公共预算收入增长3%。") == ""
+    assert lead("货物进出口总额9.5万亿元。服务贸易总额突破2500亿美元。") == ""
+    assert lead("5G网络加快建设。新建基站1万个。") == "5G网络加快建设"
 
 
 def test_glossary_has_26_entries_with_terms_and_definitions(report_doc: Document) -> None:
