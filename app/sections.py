@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -79,6 +80,20 @@ class SectionTree:
             seen.setdefault(path[-1], chunk)
         return list(seen.items())
 
+    def run_ins(self, node: Node, periods: frozenset[Period]) -> list[tuple[str, Chunk]]:
+        """The short topic sentences set inside the paragraphs of `node` about `periods` (a
+        web copy loses the bold of `经济运行稳中有进。加力落实宏观政策，…`), each with its
+        chunk, in document order."""
+        seen: dict[str, Chunk] = {}
+        for chunk in self._chunks_of(node.doc_id):
+            if chunk.section_path[: len(node.path)] != node.path or chunk.kind != "body":
+                continue
+            if periods and chunk.period not in periods:
+                continue
+            for title in run_in_headings(chunk.text):
+                seen.setdefault(title, chunk)
+        return list(seen.items())
+
     def children(self, node: Node) -> list[tuple[str, Chunk]]:
         """(subsection title, the chunk it begins in) in document order."""
         chunks = self._chunks_of(node.doc_id)
@@ -96,6 +111,28 @@ class SectionTree:
 
 
 TITLE_SHARE = 0.6
+RUN_IN_MIN_CHARS, RUN_IN_MAX_CHARS = 4, 14
+# a sentence of a paragraph, with what ends it
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# what a run-in heading holds no more of than a short clause: no figures, lists or quotes
+_NOT_A_HEADING = re.compile(r"[\d，,、；;：:“”\"（）()]")
+
+
+def run_in_headings(text: str) -> list[str]:
+    """The short sentences of a paragraph that head what follows them in it
+    (`…收官。经济运行稳中有进。加力落实…`), without their 。."""
+    out = []
+    for paragraph in text.split("\n"):
+        sentences = _SENTENCE.findall(paragraph)
+        for i, sentence in enumerate(sentences[:-1]):
+            body = sentence.rstrip("。！？!?")
+            if sentence == body or _NOT_A_HEADING.search(body):
+                continue
+            if RUN_IN_MIN_CHARS <= len(body) <= RUN_IN_MAX_CHARS and len(sentences[i + 1]) > len(
+                sentence
+            ):
+                out.append(body)
+    return out
 
 
 def _with_paths(outline: Outline, parent: tuple[str, ...]) -> list[tuple[tuple[str, ...], Outline]]:

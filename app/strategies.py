@@ -123,7 +123,8 @@ class Strategies:
     def section(self, query: Query, doc_id: str, hits: Sequence[Hit]) -> Outcome | None:
         """The parts of the section the question is about (`2026年重点做哪些工作`): its
         subsections when they are about the period asked, else the topic sentences heading
-        its paragraphs of that period (`这是…的五年`). A list question whose words name a
+        its paragraphs of that period (`这是…的五年`), else the short topic sentences set
+        inside them (`经济运行稳中有进。…`). A list question whose words name a
         section (`哪些目标任务` -> `…的主要目标任务`) is answered the same way."""
         periods = self.retriever.resolved(query, doc_id).periods
         node = None
@@ -136,6 +137,8 @@ class Strategies:
         children = self.sections.children(node)
         if not (children and (not periods or any(c.period in periods for _, c in children))):
             leads = self.sections.lead_ins(node, periods)
+            if len(leads) < MIN_PARTS:
+                leads = self.sections.run_ins(node, periods)
             children = leads if len(leads) >= MIN_PARTS else children
         if not children:
             return None
