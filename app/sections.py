@@ -94,13 +94,31 @@ class SectionTree:
                 seen.setdefault(title, chunk)
         return list(seen.items())
 
-    def children(self, node: Node) -> list[tuple[str, Chunk]]:
-        """(subsection title, the chunk it begins in) in document order."""
+    def announced(self, doc_id: str, end: int) -> tuple[Node, list[tuple[str, Chunk]]] | None:
+        """The numbered parts a sentence ending at offset `end` announces: the subsections
+        that begin right after it (`要努力实现以下目标任务：` then `一是…`, `二是…`)."""
+        info = self._documents.get(doc_id)
+        if info is None:
+            return None
+        for top in info.outline:
+            for path, node in _with_paths(top, ()):
+                first = next((c for c in node.children if 0 <= c.start - end <= ANNOUNCE_GAP), None)
+                if first is not None:
+                    parent = Node(doc_id, path, node)
+                    return parent, self.children(parent, first)
+        return None
+
+    def children(self, node: Node, since: Outline | None = None) -> list[tuple[str, Chunk]]:
+        """(subsection title, the chunk it begins in) in document order (from `since` on,
+        when given, in its numbering style)."""
         chunks = self._chunks_of(node.doc_id)
         depth = len(node.path)
         out = []
-        style = node.outline.children[0].style if node.outline.children else ""
-        for child in node.outline.children:
+        kids = node.outline.children
+        if since is not None:
+            kids = kids[kids.index(since) :]
+        style = kids[0].style if kids else ""
+        for child in kids:
             if child.style != style:  # a list of another numbering inside the section
                 continue
             path = (*node.path, child.title)
@@ -111,6 +129,7 @@ class SectionTree:
 
 
 TITLE_SHARE = 0.6
+ANNOUNCE_GAP = 2  # characters between an announcing sentence and the first part (a newline)
 RUN_IN_MIN_CHARS, RUN_IN_MAX_CHARS = 4, 14
 # a sentence of a paragraph, with what ends it
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")

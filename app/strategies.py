@@ -142,12 +142,22 @@ class Strategies:
             children = leads if len(leads) >= MIN_PARTS else children
         if not children:
             return None
+        return self._parts_answer(query, doc_id, node.outline.title, children, hits)
+
+    def _parts_answer(
+        self,
+        query: Query,
+        doc_id: str,
+        title: str,
+        parts: Sequence[tuple[str, Chunk]],
+        hits: Sequence[Hit],
+    ) -> Outcome:
         citations = tuple(
-            Citation(n, self._hit(first, hits), (_heading_quote(first, title),))
-            for n, (title, first) in enumerate(children, start=1)
+            Citation(n, self._hit(first, hits), (_heading_quote(first, part),))
+            for n, (part, first) in enumerate(parts, start=1)
         )
-        titles = [(title, n) for n, (title, _) in enumerate(children, start=1)]
-        text = render.section_answer(query.language, node.outline.title, titles)
+        titles = [(part, n) for n, (part, _) in enumerate(parts, start=1)]
+        text = render.section_answer(query.language, title, titles)
         return Outcome(doc_id, text, citations, score=1.0)
 
     def _content_words(self, query: Query, doc_id: str) -> list[str]:
@@ -191,9 +201,25 @@ class Strategies:
         ev = self.finder.find(query, doc_id, own)
         if ev.verdict.refused or ev.best is None:
             return Outcome(doc_id, "", verdict=ev.verdict, score=ev.score), ev
+        listed = self._announced(query, doc_id, ev.best, hits)
+        if listed is not None:
+            return listed, ev
         chosen = _pick(ev, query)
         text, citations = _fact(query, [(s, ev) for s in chosen])
         return Outcome(doc_id, text, citations, score=ev.score), ev
+
+    def _announced(
+        self, query: Query, doc_id: str, best: ScoredSpan, hits: Sequence[Hit]
+    ) -> Outcome | None:
+        """For a list question whose best sentence announces numbered parts right after it
+        (`要努力实现以下目标任务：`), those parts."""
+        if query.kind not in ("list", "section"):
+            return None
+        found = self.sections.announced(doc_id, best.span.end)
+        if found is None or len(found[1]) < MIN_PARTS:
+            return None
+        node, parts = found
+        return self._parts_answer(query, doc_id, node.outline.title, parts, hits)
 
     def _hit(self, chunk: Chunk, hits: Sequence[Hit]) -> Hit:
         for h in hits:

@@ -188,3 +188,14 @@ def test_search_goes_to_the_reports_the_question_names(many: ReportQAService) ->
     assert len({h.chunk.doc_id for h in anywhere}) > 2
     chosen = many.search("广东今年地区生产总值增长目标是多少？", k=5, doc_ids=[ZHEJIANG])
     assert {h.chunk.doc_id for h in chosen} == {ZHEJIANG}
+
+
+def test_a_sentence_announcing_numbered_parts_is_answered_with_them(
+    many: ReportQAService,
+) -> None:
+    """`…必须聚焦关键领域集中攻坚…。` is followed by （一）…（六）: the list question gets them."""
+    answer = many.answer("浙江“十五五”时期要聚焦哪些关键领域集中攻坚？")
+    assert "6个方面" in answer.text, answer.text
+    for part in ("加快建设创新浙江", "共同富裕先行示范", "经济社会全面绿色转型"):
+        assert part in answer.text
+    assert len(answer.citations) == 6 and _cited_docs(answer) == [ZHEJIANG] * 6
