@@ -57,6 +57,8 @@ eval-gate: install
 	  --out var/eval/library-dev --baseline eval/baseline_library_dev.json
 	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/dev2.jsonl --mode hybrid \
 	  --out var/eval/library-dev2 --baseline eval/baseline_library_dev2.json
+	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/dev-en.jsonl --mode hybrid \
+	  --out var/eval/library-dev-en --baseline eval/baseline_library_dev_en.json
 	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/cross.jsonl --mode hybrid \
 	  --out var/eval/library-cross --baseline eval/baseline_library_cross.json
 	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/test.jsonl --mode hybrid --alone \

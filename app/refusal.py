@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from app.extract import ScoredSpan, item_before, kind_fit, normalize
+from app.extract import ScoredSpan, item_before, kind_fit, normalize, subject_before
 from index.figures import (
     CHANGE_WORD,
     NUMBER_WITH_UNIT,
@@ -36,6 +36,7 @@ class Reason(Enum):
     ONLY_CHANGE = "only_change"  # a rate's level asked, only its change given
     ONLY_SHARE = "only_share"  # a change asked, only a share given (`占比40.9%`)
     ONLY_LEVEL = "only_level"  # a change asked, only the level given (`保有量超130万辆`)
+    ONLY_GROWTH = "only_growth"  # an amount asked, only its growth given (`收入增长10.2%`)
     NO_UNIT = "no_unit"
     NO_FIGURE = "no_figure"
     NO_INDICATOR = "no_indicator"  # the evidence states a figure of something else
@@ -137,6 +138,9 @@ def _figure_verdict(
         return Verdict(True, Reason.NO_RATE)
     if want.level and not PERCENT_LEVEL.search(focus):
         return Verdict(True, Reason.ONLY_CHANGE)
+    amount = want.kind == "number" and not (want.rate or want.change or want.unit)
+    if amount and only_changes(focus):
+        return Verdict(True, Reason.ONLY_GROWTH)
     if want.rate and not want.level and only_shares(best.span.text):
         return Verdict(True, Reason.ONLY_SHARE)  # the sentence states no change at all
     if want.rate and not want.level and figure is not None and figure.is_level():
@@ -190,6 +194,16 @@ FIVE_YEAR_FIGURE = re.compile(r"年均(?:增长|增速|增幅|提高|下降)|五
 
 # words before a figure, in its own list item, that state it as a share of a whole
 _SHARE = re.compile(r"占比|比重|比例|占")
+
+
+def only_changes(text: str) -> bool:
+    """Every figure of `text` is a change in percent (`旅游综合收入分别增长9.2%、10.2%`):
+    nothing states an amount or a level."""
+    figures = list(NUMBER_WITH_UNIT.finditer(text))
+    return bool(figures) and all(
+        PERCENT.fullmatch(m.group(0)) and states_change(subject_before(text, m.start()))
+        for m in figures
+    )
 
 
 def only_shares(text: str) -> bool:

@@ -116,6 +116,10 @@ def refusal_reason(lang: Lang, verdict: Verdict, timeline: Timeline, title: str 
         if en:
             return "The report gives this as a share, not as a change."
         return "报告给出的是所占比重，没有给出增长情况。"
+    if reason is Reason.ONLY_GROWTH:
+        if en:
+            return "The report gives this figure's growth, not its amount."
+        return "报告给出的是增长情况，没有给出总量。"
     if reason is Reason.ONLY_LEVEL:
         if en:
             return "The report gives this figure's level, not its change."

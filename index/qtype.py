@@ -147,7 +147,7 @@ def wants_summary(question: str) -> bool:
 
 # a change asked (`提高了多少`), not the level it reaches (`提高到多少`, `下降至`)
 _CHANGE = re.compile(
-    r"(?:增长|提高|提升|下降|降低|减少|增加(?!值)|上升)(?![到至])|增速|增幅|涨|多了|少了|变化|"
+    r"(?:增长|提高|提升|下降|降低|减少|增加(?!值)|上升)(?![到至])|增速|增幅|涨|多了|少了|便宜|变化|"
     r"grow|increase|decrease|declin|drop|rise|rose|fell|fall|change|by how",
     re.I,
 )
@@ -171,6 +171,7 @@ class Wants:
     rate: bool = False  # a percentage, not an amount
     level: bool = False  # the rate itself (`83%`), not its change (`1.58个百分点`)
     unit: str | None = None  # `多少户` wants 户 (canonical, see `asked_unit`)
+    change: bool = False  # a change asked (`增长了多少`, `多了多少`), not a level or amount
     summary: bool = False  # how something went overall: a paragraph heading answers it
 
 
@@ -184,4 +185,5 @@ def wants(question: str, kind: QuestionKind | None = None) -> Wants:
         level=rate and not _CHANGE.search(question),
         unit=asked_unit(question) if number else None,
         summary=wants_summary(question),
+        change=bool(_CHANGE.search(question)),
     )

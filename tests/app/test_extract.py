@@ -12,7 +12,7 @@ from app.extract import (
     subject_before,
     term_groups,
 )
-from app.refusal import Figure
+from app.refusal import Figure, only_changes
 from app.render import missing_periods_note, period_label
 from index.figures import PERCENT_LEVEL, states_unit, unit_pattern
 from index.qtype import (
@@ -249,3 +249,15 @@ def test_the_level_a_change_reaches_is_a_level_and_a_share_is_a_rate() -> None:
     assert not wants("居民消费价格涨了多少？").level  # `涨` asks a change
     share = wants("封测规模占国内市场的份额是多少？")
     assert share.rate and share.level  # `份额` is a share
+
+
+def test_an_amount_asked_where_only_growth_is_given() -> None:
+    assert only_changes(
+        "全域旅游人数、旅游综合收入分别增长9.2%、10.2%，入境过夜游客人数增长24.9%。"
+    )
+    assert not only_changes("地区生产总值5.2万亿元、增长5.4%")  # the amount is there
+    assert not only_changes("研发投入强度达3.3%")  # a level, not a growth
+    asked = wants("2025年浙江旅游综合收入是多少？")
+    assert asked.kind == "number" and not (asked.rate or asked.change or asked.unit)
+    assert wants("去年来北京的境外游客比前年多了多少？").change
+    assert wants("工厂交电费便宜了多少？").change

@@ -75,6 +75,9 @@ def test_periods_are_each_reports_own(
         # a growth asked: the report gives the amount (保税燃料油加注880万吨), and the 11.6%
         # beside it is the container throughput's
         ("去年宁波舟山港保税燃料油加注量增长了多少？", "only_level"),
+        # an amount asked: the report gives only the growth (旅游综合收入…增长…10.2%)
+        ("2025年浙江旅游综合收入是多少？", "only_growth"),
+        ("What was Zhejiang's total tourism revenue in 2025?", "only_growth"),
     ],
 )
 def test_a_time_region_or_figure_the_reports_lack_is_refused_with_its_reason(

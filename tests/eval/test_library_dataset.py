@@ -20,7 +20,7 @@ TEST_REPORTS = {"hainan", "jiangxi", "fujian", "shanghai"}
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[EvalItem]]:
-    names = ("dev", "dev2", "test", "cross")
+    names = ("dev", "dev2", "dev-en", "test", "cross")
     return {name: load_items(DATA / f"{name}.jsonl") for name in names}
 
 
@@ -36,8 +36,10 @@ def _region(doc_id: str) -> str:
 def test_split_by_report(sets: dict[str, list[EvalItem]]) -> None:
     assert {_region(i.doc_ids[0]) for i in sets["dev"]} == DEV_REPORTS
     assert {_region(i.doc_ids[0]) for i in sets["dev2"]} == DEV_REPORTS
+    assert {_region(i.doc_ids[0]) for i in sets["dev-en"]} == DEV_REPORTS
+    assert {i.type for i in sets["dev-en"]} == {"english", "unanswerable"}
     assert {_region(i.doc_ids[0]) for i in sets["test"]} == TEST_REPORTS
-    assert all(len(i.doc_ids) == 1 for i in sets["dev"] + sets["dev2"] + sets["test"])
+    assert all(len(i.doc_ids) == 1 for n in ("dev", "dev2", "dev-en", "test") for i in sets[n])
     single = sets["dev"] + sets["test"]
     assert len(single) >= 160
     ids = Counter(i.id for s in sets.values() for i in s)
