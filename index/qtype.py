@@ -38,8 +38,9 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
             r"(多少|几|多久|多长时间|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
             r"(?:grow|grew|grown|increase|increased|rise|rose|fall|fell|drop|dropped) by|"
             r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate|how fast|how quickly|"
-            r"what (?:was|is|were|are|will be) (?:the )?[\w\s'-]{0,40}?"
-            r"(?:growth|rate|share|total|output|revenue|income|number|amount)"
+            r"what (?:was|is|were|are|will be) (?:the )?[\w\s'&-]{0,40}?"
+            r"(?:growth|rate|share|total|output|revenue|income|number|amount|intensity|ratio|"
+            r"coverage|value|volume|capacity)"
             r"(?=\s+(?:in|for|of|by|during|last|this|over|at|from|since|target)\b|\s*[?.]|$))",
             re.I,
         ),

@@ -261,3 +261,9 @@ def test_an_amount_asked_where_only_growth_is_given() -> None:
     assert asked.kind == "number" and not (asked.rate or asked.change or asked.unit)
     assert wants("去年来北京的境外游客比前年多了多少？").change
     assert wants("工厂交电费便宜了多少？").change
+
+
+def test_english_number_questions_name_their_measure() -> None:
+    assert question_kind("What is Guangdong's R&D spending intensity target for 2026?") == "number"
+    assert question_kind("What is the value of exports in 2025?") == "number"
+    assert question_kind("What is the target of the reform?") != "number"
