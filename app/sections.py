@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.models import Hit
@@ -69,15 +69,10 @@ class SectionTree:
     def lead_ins(self, node: Node, periods: frozenset[Period]) -> list[tuple[str, Chunk]]:
         """The topic sentences heading the paragraphs of `node` about `periods` (all of them
         without), each with the first chunk it heads: `这是经济实力持续提升的五年` …"""
-        depth = len(node.path)
         seen: dict[str, Chunk] = {}
-        for chunk in self._chunks_of(node.doc_id):
-            path = chunk.section_path
-            if path[:depth] != node.path or len(path) != depth + 1 or chunk.kind != "body":
-                continue
-            if periods and chunk.period not in periods:
-                continue
-            seen.setdefault(path[-1], chunk)
+        for chunk in self._body_of(node, periods):
+            if len(chunk.section_path) == len(node.path) + 1:
+                seen.setdefault(chunk.section_path[-1], chunk)
         return list(seen.items())
 
     def run_ins(self, node: Node, periods: frozenset[Period]) -> list[tuple[str, Chunk]]:
@@ -85,14 +80,18 @@ class SectionTree:
         web copy loses the bold of `经济运行稳中有进。加力落实宏观政策，…`), each with its
         chunk, in document order."""
         seen: dict[str, Chunk] = {}
-        for chunk in self._chunks_of(node.doc_id):
-            if chunk.section_path[: len(node.path)] != node.path or chunk.kind != "body":
-                continue
-            if periods and chunk.period not in periods:
-                continue
+        for chunk in self._body_of(node, periods):
             for title in run_in_headings(chunk.text):
                 seen.setdefault(title, chunk)
         return list(seen.items())
+
+    def _body_of(self, node: Node, periods: frozenset[Period]) -> Iterator[Chunk]:
+        """The body chunks under `node` about `periods` (all of them without)."""
+        for chunk in self._chunks_of(node.doc_id):
+            if chunk.section_path[: len(node.path)] != node.path or chunk.kind != "body":
+                continue
+            if not periods or chunk.period in periods:
+                yield chunk
 
     def announced(self, doc_id: str, end: int) -> tuple[Node, list[tuple[str, Chunk]]] | None:
         """The numbered parts a sentence ending at offset `end` announces: the subsections
@@ -131,7 +130,8 @@ class SectionTree:
 TITLE_SHARE = 0.6
 ANNOUNCE_GAP = 2  # characters between an announcing sentence and the first part (a newline)
 RUN_IN_MIN_CHARS, RUN_IN_MAX_CHARS = 4, 14
-# a sentence of a paragraph, with what ends it
+# a whole sentence of a paragraph, with what ends it; not `ingest.sentences`, which also ends
+# one at `；`: an item of a `；` list (`…增长3%左右；居民收入增长与经济增长同步。`) heads nothing
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 # what a run-in heading holds no more of than a short clause: no figures, lists or quotes
 _NOT_A_HEADING = re.compile(r"[\d，,、；;：:“”\"（）()]")

@@ -180,11 +180,12 @@ def wants(question: str, kind: QuestionKind | None = None) -> Wants:
     kind = kind or question_kind(question)
     number = kind == "number"
     rate = number and wants_rate(question)
+    change = bool(_CHANGE.search(question))
     return Wants(
         kind=kind,
         rate=rate,
-        level=rate and not _CHANGE.search(question),
+        level=rate and not change,
         unit=asked_unit(question) if number else None,
         summary=wants_summary(question),
-        change=bool(_CHANGE.search(question)),
+        change=change,
     )
