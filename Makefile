@@ -51,6 +51,8 @@ eval-gate: install
 	  --baseline eval/baseline_dev.json
 	$(BIN)/reportqa eval --data eval/data/pairs.jsonl --mode hybrid --out var/eval/pairs \
 	  --baseline eval/baseline_pairs.json
+	$(BIN)/reportqa eval --data eval/data/dev-zg2.jsonl --mode hybrid --out var/eval/dev-zg2 \
+	  --baseline eval/baseline_dev_zg2.json
 	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/test.jsonl --mode all \
 	  --out var/eval/library-test --baseline eval/baseline_library_test.json
 	$(LIBRARY) $(BIN)/reportqa eval --data eval/data/library/dev.jsonl --mode hybrid \
