@@ -389,11 +389,48 @@ def _stated(
     if len(matches) > 1 and groups:
         covers = [_own_cover(text, m, groups) for m in matches]
         chosen = max(range(len(matches)), key=lambda i: (covers[i], -i))
+        aligned = respective(text, matches, groups)
+        chosen = aligned if aligned is not None else chosen
     if chosen + 1 < len(matches):
         between = text[matches[chosen].end() : matches[chosen + 1].start()]
         if _REACHED.search(between) and not re.search(r"[，,；;、]", between):
             return matches[chosen + 1]
     return matches[chosen]
+
+
+# `A、B、C…分别达到x、y、z`: the i-th subject takes the i-th figure
+_RESPECTIVELY = "分别"
+_NAME_SEPARATORS = re.compile(r"[、和与及]")
+_CLAUSE_MARK = re.compile(r"[，,；;：:]")
+
+
+def respective(
+    text: str, matches: Sequence[re.Match[str]], groups: Sequence[TermGroup]
+) -> int | None:
+    """The index among `matches` of the figure a `分别` list gives the subject asked
+    (`原煤、原油、天然气产量分别达到7000万吨、1280万吨、10亿立方米`: `原油产量` takes 1280万吨);
+    None when the clause has no such list, the counts differ or no subject is asked alone.
+
+    Only question terms that occur in exactly one subject tell them apart; of the last
+    subject only its head counts, the rest is what all of them share (`产量`)."""
+    at = text.find(_RESPECTIVELY)
+    if at < 0:
+        return None
+    after = [i for i, m in enumerate(matches) if m.start() > at]
+    head = text[:at]
+    marks = [m.end() for m in _CLAUSE_MARK.finditer(head)]
+    names = [normalize(n) for n in _NAME_SEPARATORS.split(head[marks[-1] if marks else 0 :])]
+    if len(names) < 2 or len(names) != len(after) or not all(names):
+        return None
+    # the last subject's own name is about as long as the others (`天然气` of `天然气产量`)
+    names[-1] = names[-1][: max(len(n) for n in names[:-1]) + 1]
+    own = [0.0] * len(names)
+    for g in groups:
+        holders = [i for i, n in enumerate(names) if any(normalize(w) in n for w in g.words)]
+        if len(holders) == 1:
+            own[holders[0]] += g.weight
+    best = max(range(len(names)), key=lambda i: own[i])
+    return after[best] if own[best] > 0 else None
 
 
 def _best_clause(

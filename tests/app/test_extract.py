@@ -9,12 +9,13 @@ from app.extract import (
     focus_clause,
     key_span,
     level_instead,
+    respective,
     subject_before,
     term_groups,
 )
 from app.refusal import Figure, only_changes
 from app.render import missing_periods_note, period_label
-from index.figures import PERCENT_LEVEL, states_unit, unit_pattern
+from index.figures import NUMBER_WITH_UNIT, PERCENT_LEVEL, states_unit, unit_pattern
 from index.qtype import (
     asked_unit,
     is_question_word,
@@ -267,3 +268,38 @@ def test_english_number_questions_name_their_measure() -> None:
     assert question_kind("What is Guangdong's R&D spending intensity target for 2026?") == "number"
     assert question_kind("What is the value of exports in 2025?") == "number"
     assert question_kind("What is the target of the reform?") != "number"
+
+
+def test_each_subject_of_a_respective_list_takes_its_own_figure() -> None:
+    text = "原煤、原油、天然气产量分别达到7000万吨、1280万吨、10亿立方米"
+    figures = list(NUMBER_WITH_UNIT.finditer(text))
+    known = {"原煤": 4.0, "原油": 4.0, "天然气": 4.0, "产量": 2.0}
+
+    def asked(question: str) -> int | None:
+        return respective(text, figures, term_groups(question, _tokens, _idf(known)))
+
+    assert asked("原煤 产量") == 0
+    assert asked("原油 产量") == 1
+    assert asked("天然气 产量") == 2
+    assert asked("产量") is None  # what all of them share tells none apart
+    sentence = Span("c", text, 0, len(text))
+    groups = term_groups("原油 产量", _tokens, _idf(known))
+    key = key_span(sentence, groups, wants("原油产量要达到多少？"))
+    assert key is not None and key.text == "1280万吨"
+    # the shared words after the last subject do not make it the one asked
+    shares = "先进制造业、高技术制造业增加值占规模以上工业增加值比重分别达56.2%、34.7%"
+    groups = term_groups("数字经济 增加值 比重", _tokens, _idf({"增加值": 2.0, "比重": 2.0}))
+    assert respective(shares, list(PERCENT_LEVEL.finditer(shares)), groups) is None
+    # counts that differ, or no list before 分别: no alignment
+    uneven = "原煤、原油产量分别达到7000万吨、1280万吨、10亿立方米"
+    assert respective(uneven, list(NUMBER_WITH_UNIT.finditer(uneven)), groups) is None
+
+
+def test_a_unit_after_a_scale_is_part_of_the_figure() -> None:
+    for text, figure in [
+        ("粮食总产量125亿斤", "125亿斤"),
+        ("实际使用外资115.6亿美元", "115.6亿美元"),
+        ("外调绿电规模达450亿千瓦时", "450亿千瓦时"),
+    ]:
+        match = NUMBER_WITH_UNIT.search(text)
+        assert match is not None and match.group(0) == figure

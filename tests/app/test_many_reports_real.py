@@ -173,6 +173,26 @@ def test_a_share_stated_is_answered(many: ReportQAService, question: str, figure
     assert figure in answer.text.split("报告原文")[0], answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        # `A、B、C…分别达x、y、z`: each subject takes its own figure
+        ("广东高技术制造业增加值占规模以上工业增加值比重是多少？", "34.7%"),
+        ("广东先进制造业增加值占规模以上工业增加值比重是多少？", "56.2%"),
+        ("广东蔬菜产量要达到多少？", "4200万吨"),
+        ("广东茶叶产量要达到多少？", "19万吨以上"),
+        # a unit after 亿 is part of the figure
+        ("浙江“十四五”五年累计使用外资多少？", "846亿美元"),
+    ],
+)
+def test_each_figure_of_a_respective_list_goes_to_its_own_subject(
+    many: ReportQAService, question: str, figure: str
+) -> None:
+    answer = many.answer(question)
+    assert not answer.refused, answer.text
+    assert answer.text.split("报告原文")[0].startswith(figure), answer.text
+
+
 def test_search_goes_to_the_reports_the_question_names(many: ReportQAService) -> None:
     """A search that names a region (or years only some reports cover) looks in those reports;
     one that names none looks in all; a choice of reports still bounds it."""
