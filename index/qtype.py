@@ -48,7 +48,8 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (
         "list",
         re.compile(
-            r"(哪些|有什么|包括|包含|分别|都有|列举|which|what are|list|what were|name the)", re.I
+            r"(哪些|有什么|包括|包含|分别|都有|列举|which|what are|\blist\b|what were|name the)",
+            re.I,
         ),
     ),
 )
@@ -129,8 +130,11 @@ def asked_unit(question: str) -> str | None:
     return None if unit in _UNCHECKED else unit
 
 
+# English words whole from their start (`rate`, not `corporate`; `rise`, not `enterprise`)
 _RATE = re.compile(
-    r"增长|增速|增幅|涨幅|涨|比重|比例|占比|份额|率|百分|growth|grow|rate|share|percent", re.I
+    r"增长|增速|增幅|涨幅|涨|比重|比例|占比|份额|率|百分|"
+    r"(?<![a-z])(?:grow|rates?(?![a-z])|shares?(?![a-z])|percent)",
+    re.I,
 )
 
 
@@ -149,7 +153,7 @@ def wants_summary(question: str) -> bool:
 # a change asked (`提高了多少`), not the level it reaches (`提高到多少`, `下降至`)
 _CHANGE = re.compile(
     r"(?:增长|提高|提升|下降|降低|减少|增加(?!值)|上升)(?![到至])|增速|增幅|涨|多了|少了|便宜|变化|"
-    r"grow|increase|decrease|declin|drop|rise|rose|fell|fall|change|by how",
+    r"(?<![a-z])(?:grow|increase|decrease|declin|drop|rise|rose|fell|fall|change|by how)",
     re.I,
 )
 

@@ -303,3 +303,13 @@ def test_a_unit_after_a_scale_is_part_of_the_figure() -> None:
     ]:
         match = NUMBER_WITH_UNIT.search(text)
         assert match is not None and match.group(0) == figure
+
+
+def test_english_rate_and_change_words_are_whole_words() -> None:
+    assert not wants("How many corporate headquarters will be attracted?").rate
+    assert not wants("How many enterprises were added?").change
+    assert not wants("How many stock exchange listings were there?").change
+    assert wants("What is the growth rate of GDP?").rate
+    assert wants("What share of exports goes to Europe?").level
+    assert wants("How fast did exports grow?").change
+    assert question_kind("Which companies were listed?") == "list"

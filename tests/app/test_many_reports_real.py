@@ -174,6 +174,27 @@ def test_a_share_stated_is_answered(many: ReportQAService, question: str, figure
 
 
 @pytest.mark.parametrize(
+    ("question", "doc_id", "figure"),
+    [
+        (
+            "For how many consecutive years has Guangdong's economic output ranked first in the "
+            "country?",
+            GUANGDONG,
+            "37年",
+        ),
+        ("How fast did Zhejiang's gross regional product grow in 2025?", ZHEJIANG, "5.5%"),
+    ],
+)
+def test_english_questions_on_provincial_reports(
+    many: ReportQAService, question: str, doc_id: str, figure: str
+) -> None:
+    answer = many.answer(question)
+    assert not answer.refused and answer.language == "en", answer.text
+    assert figure in answer.text.split("According to the report")[0], answer.text
+    assert _cited_docs(answer)[0] == doc_id
+
+
+@pytest.mark.parametrize(
     ("question", "figure"),
     [
         # `A、B、C…分别达x、y、z`: each subject takes its own figure
