@@ -18,6 +18,7 @@ from app.extract import (
     item_before,
     lead_in,
     level_instead,
+    names_another_subject,
     normalize,
     period_fit,
     score_sentences,
@@ -132,7 +133,10 @@ class EvidenceFinder:
         unnamed = (
             indicator_phrase(query)
             if best is not None
-            and not _names_indicator(best, indicator, self.config.refusal.indicator_share)
+            and (
+                not _names_indicator(best, indicator, self.config.refusal.indicator_share)
+                or (focus is not None and names_another_subject(focus, indicator))
+            )
             else ""
         )
         verdict = judge(query, resolved, best, info, focus, self.config.refusal, figure, unnamed)

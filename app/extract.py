@@ -280,6 +280,10 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     if best is None or best[0] == 0:
         return None
     clause = best[1]
+    listed = whole_list(clause.text, groups) if want.kind == "number" else None
+    if listed is not None:
+        a, b = clause.start + listed[0], clause.start + listed[1]
+        return Span(clause.chunk_id, clause.text[listed[0] : listed[1]], a, b)
     match = _stated(pattern, clause.text, groups) if pattern else None
     if match is None:
         return clause
@@ -400,8 +404,10 @@ def _stated(
 
 # `A、B、C…分别达到x、y、z`: the i-th subject takes the i-th figure
 _RESPECTIVELY = "分别"
-_NAME_SEPARATORS = re.compile(r"[、和与及]")
+_JOINED = re.compile(r"[和与及]")
 _CLAUSE_MARK = re.compile(r"[，,；;：:]")
+# the time or scope a list opens with is no part of its first subject (`全年城镇、农村居民…`)
+_SCOPE = re.compile(r"^(?:\d{4}年|全年|全[省市区县州盟]|其中|今年|去年|上年)+")
 
 
 def respective(
@@ -409,28 +415,81 @@ def respective(
 ) -> int | None:
     """The index among `matches` of the figure a `分别` list gives the subject asked
     (`原煤、原油、天然气产量分别达到7000万吨、1280万吨、10亿立方米`: `原油产量` takes 1280万吨);
-    None when the clause has no such list, the counts differ or no subject is asked alone.
+    None when the clause has no such list, the counts differ or no subject is asked alone."""
+    listed = _respective_list(text, matches)
+    if listed is None:
+        return None
+    own = _own_weights(listed.names, groups)
+    best = max(range(len(own)), key=lambda i: own[i])
+    return listed.figures[best] if own[best] > 0 else None
 
-    Only question terms that occur in exactly one subject tell them apart; of the last
-    subject only its head counts, the rest is what all of them share (`产量`)."""
+
+def whole_list(text: str, groups: Sequence[TermGroup]) -> tuple[int, int] | None:
+    """(start, end) in `text` of a `分别` list with its figures, when the question asks
+    several of its subjects, or what they share and none alone (`居民人均可支配收入增长多少`
+    of `城镇、农村居民人均可支配收入分别增长3.4%、5.2%`): every figure answers it, with its
+    subject."""
+    matches = list(NUMBER_WITH_UNIT.finditer(text))
+    listed = _respective_list(text, matches)
+    if listed is None:
+        return None
+    asked = sum(w > 0 for w in _own_weights(listed.names, groups))
+    shared = normalize(text[listed.start : text.find(_RESPECTIVELY)])
+    if asked == 1 or not any(
+        any(normalize(w) in shared for w in g.words) for g in groups if g.weight > 0
+    ):
+        return None
+    return listed.start, matches[listed.figures[-1]].end()
+
+
+def names_another_subject(text: str, indicator: Sequence[TermGroup]) -> bool:
+    """`text` gives its figures to a `分别` list of subjects, none of which the indicator
+    asked names, and the indicator holds words the subjects lack (`工业增加值占比` of
+    `文化及相关产业、旅游及相关产业增加值占…比重分别超过2%、5%`)."""
+    listed = _respective_list(text, list(NUMBER_WITH_UNIT.finditer(text)))
+    if listed is None or any(_own_weights(listed.names, indicator)):
+        return False
+    subjects = normalize(text[listed.start : text.find(_RESPECTIVELY)])
+    return any(not any(normalize(w) in subjects for w in g.words) for g in indicator)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    start: int  # where the subjects begin in the text
+    names: list[str]  # normalized; of the last subject only its head
+    figures: list[int]  # indices of the figures after 分别, one per subject
+
+
+def _respective_list(text: str, matches: Sequence[re.Match[str]]) -> _Listed | None:
+    """The subjects of a `分别` list and the figures after it, as many as there are
+    subjects. Of the last subject only its head counts, about as long as the shortest other
+    (`天然气` of `天然气产量`): the rest is what all of them share."""
     at = text.find(_RESPECTIVELY)
     if at < 0:
         return None
     after = [i for i, m in enumerate(matches) if m.start() > at]
-    head = text[:at]
-    marks = [m.end() for m in _CLAUSE_MARK.finditer(head)]
-    names = [normalize(n) for n in _NAME_SEPARATORS.split(head[marks[-1] if marks else 0 :])]
+    marks = [m.end() for m in _CLAUSE_MARK.finditer(text[:at])]
+    start = marks[-1] if marks else 0
+    subjects = text[start:at]
+    names = [normalize(n) for n in subjects.split("、")]
+    if len(names) == 1:  # two subjects joined by a word (`城镇和农村居民`)
+        names = [normalize(n) for n in _JOINED.split(subjects)]
     if len(names) < 2 or len(names) != len(after) or not all(names):
         return None
-    # the last subject's own name is about as long as the others (`天然气` of `天然气产量`)
-    names[-1] = names[-1][: max(len(n) for n in names[:-1]) + 1]
+    names[0] = _SCOPE.sub("", names[0]) or names[0]
+    names[-1] = names[-1][: min(len(n) for n in names[:-1]) + 1]
+    return _Listed(start, names, after)
+
+
+def _own_weights(names: Sequence[str], groups: Sequence[TermGroup]) -> list[float]:
+    """Per subject, the weight of the question terms it alone holds (only those tell the
+    subjects apart)."""
     own = [0.0] * len(names)
     for g in groups:
         holders = [i for i, n in enumerate(names) if any(normalize(w) in n for w in g.words)]
         if len(holders) == 1:
             own[holders[0]] += g.weight
-    best = max(range(len(names)), key=lambda i: own[i])
-    return after[best] if own[best] > 0 else None
+    return own
 
 
 def _best_clause(

@@ -9,9 +9,11 @@ from app.extract import (
     focus_clause,
     key_span,
     level_instead,
+    names_another_subject,
     respective,
     subject_before,
     term_groups,
+    whole_list,
 )
 from app.refusal import Figure, only_changes
 from app.render import missing_periods_note, period_label
@@ -313,3 +315,27 @@ def test_english_rate_and_change_words_are_whole_words() -> None:
     assert wants("What share of exports goes to Europe?").level
     assert wants("How fast did exports grow?").change
     assert question_kind("Which companies were listed?") == "list"
+
+
+def test_a_respective_list_asked_by_what_its_subjects_share_answers_whole() -> None:
+    text = "城镇、农村居民人均可支配收入分别增长3.4%、5.2%"
+    known = {"居民": 2.0, "人均": 2.0, "可支配收入": 3.0, "城镇": 3.0, "农村": 3.0}
+    shared = term_groups("居民 人均 可支配收入", _tokens, _idf(known))
+    assert whole_list(text, shared) == (0, len(text))
+    sentence = Span("c", f"全年{text}。", 0, len(text) + 3)
+    key = key_span(sentence, shared, wants("居民人均可支配收入增长多少？"))
+    assert key is not None and key.text == f"全年{text}"  # the list with its scope
+    rural = term_groups("农村 居民 可支配收入", _tokens, _idf(known))
+    assert whole_list(text, rural) is None  # one subject asked: its own figure
+    assert respective(text, list(NUMBER_WITH_UNIT.finditer(text)), rural) == 1
+    assert not names_another_subject(text, shared)
+    both = term_groups("城镇 农村 可支配收入", _tokens, _idf(known))
+    assert whole_list(text, both) == (0, len(text))  # several subjects asked
+
+
+def test_a_respective_list_of_other_subjects_does_not_state_the_indicator() -> None:
+    text = "文化及相关产业、旅游及相关产业增加值占地区生产总值比重分别超过2%、5%"
+    known = {"工业": 3.0, "增加值": 2.0, "文化": 3.0}
+    assert names_another_subject(text, term_groups("工业 增加值", _tokens, _idf(known)))
+    assert not names_another_subject(text, term_groups("文化 增加值", _tokens, _idf(known)))
+    assert not names_another_subject("工业增加值增长5%", term_groups("工业", _tokens, _idf(known)))

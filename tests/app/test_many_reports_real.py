@@ -202,6 +202,11 @@ def test_english_questions_on_provincial_reports(
         ("广东先进制造业增加值占规模以上工业增加值比重是多少？", "56.2%"),
         ("广东蔬菜产量要达到多少？", "4200万吨"),
         ("广东茶叶产量要达到多少？", "19万吨以上"),
+        # several subjects asked: every figure answers, with its subject
+        (
+            "广东水果、蔬菜、茶叶产量要达到多少？",
+            "水果、蔬菜、茶叶产量分别达2050万吨、4200万吨、19万吨以上",
+        ),
         # a unit after 亿 is part of the figure
         ("浙江“十四五”五年累计使用外资多少？", "846亿美元"),
     ],
