@@ -50,6 +50,7 @@ _PARTICLES = "的和与及、，,？? "
 # (`城里新添了…`, `…都能集中处理吗`): those are not judged
 _NOT_A_NAME = re.compile(
     r"[了吗呢把被让？?，,。]|都能|就能|能够|可以|第[一二三四五六七八九十\d]|^(?:要|将|会|能|准备|打算)"
+    r"|(?<![小瓦工])时$"
 )
 INDICATOR_MIN_CHARS = 3
 INDICATOR_MAX_CHARS = 16

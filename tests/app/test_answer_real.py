@@ -86,6 +86,12 @@ def test_english_questions_reach_the_report_vocabulary(real_service, question, f
     assert figure in answer.text
 
 
+def test_a_figure_asked_within_a_time_clause_is_answered(real_service) -> None:  # type: ignore[no-untyped-def]
+    """`…时` frames the question in time; it is no indicator the sentence must name."""
+    answer = _ask(real_service, "疫情来袭时有多少党员干部、志愿者挺身而出？")
+    assert not answer.refused and "5.7万名" in answer.text
+
+
 def test_citations_point_at_the_quoted_text(real_service) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, "2021年计划新建多少个5G基站？")
     assert "1500个" in answer.text

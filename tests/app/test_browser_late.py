@@ -31,7 +31,8 @@ def test_a_browser_opened_during_loading_reaches_the_chat(
         page.goto(f"{server.url}/")
         expect(page.locator("body")).to_contain_text("对话界面正在加载")
         held_build.set()
-        expect(page.locator("#rq-status")).to_contain_text("个段落")  # reloaded by itself
+        # reloaded by itself once the build (seconds on a loaded machine) is done
+        expect(page.locator("#rq-status")).to_contain_text("个段落", timeout=TIMEOUT_MS)
         ask(page, question)
         expect(page.locator("#rq-chat")).to_contain_text(expected)
         page.close()

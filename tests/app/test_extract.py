@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.evidence import indicator_phrase
 from app.extract import (
     bigram_coverage,
     bigrams,
@@ -339,3 +340,12 @@ def test_a_respective_list_of_other_subjects_does_not_state_the_indicator() -> N
     assert names_another_subject(text, term_groups("工业 增加值", _tokens, _idf(known)))
     assert not names_another_subject(text, term_groups("文化 增加值", _tokens, _idf(known)))
     assert not names_another_subject("工业增加值增长5%", term_groups("工业", _tokens, _idf(known)))
+
+
+def test_a_time_clause_is_no_indicator() -> None:
+    """`抗击疫情时…有多少` frames the figure in time: it names no indicator to check."""
+    assert indicator_phrase(analyze("抗击疫情时有多少志愿者站了出来？")) == ""
+    assert indicator_phrase(analyze("2025年城镇居民人均可支配收入增长了多少？")) == (
+        "城镇居民人均可支配收入"
+    )
+    assert indicator_phrase(analyze("每周平均工作小时是多少？")) == "每周平均工作小时"
