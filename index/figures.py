@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import re
 
-MEASURE = (
-    r"微克/立方米|立方米|平方公里|平方千米|平方米|公里|千米|米|亩|斤|吨|美元|欧元|港元|元|"
-    r"人次|人|户|家|个|项|所|座|辆|张|条|天|工作日|年|倍|千瓦时|千瓦|兆瓦|床|套|处|名|头|只|"
-    r"次|批|位|级|台|件|岁|小时|个月|周|标准箱|列|班|趟|架|艘|栋|幢|间|株|棵|场|期|届|公顷|"
-    r"千克|公斤|立方|羽|枚|本|部|门|支|例|宗|笔|单"
-)
+_UNITS = (
+    "微克/立方米 立方米 平方公里 平方千米 平方米 公里 千米 米 亩 斤 吨 美元 欧元 港元 元 元/人 "
+    "元/千瓦时 分/千瓦时 人次 人 户 家 个 项 所 座 辆 张 条 天 工作日 个工作日 年 倍 千瓦时 千瓦 "
+    "兆瓦 床 套 处 名 头 只 次 批 位 级 台 件 岁 小时 个月 周 标准箱 标箱 列 班 趟 架 艘 栋 幢 间 "
+    "株 棵 场 场次 期 届 公顷 千克 公斤 立方 羽 枚 本 部 门 支 例 宗 笔 单"
+).split()
+# longest first: `35个月` is 35 months, not 35 of something
+MEASURE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 SCALE = r"(?:万亿|万|亿)"  # 万/亿 before a unit
 _NUMBER = r"(?<![\d.A-Za-z])\d+(?:\.\d+)?"  # not the tail of a longer number or a code
 _BOUND = r"(?:以上|以内|左右)?"
 
-_RANGE = r"(?:%?[—–－~～]\d+(?:\.\d+)?)?"  # `4.5%—5%`, `5—5.5%`: a range is one figure
+# `4.5%—5%`, `5—5.5%`, `4.5%-5%`: a range is one figure
+_RANGE = r"(?:%?[—–－~～-]\d+(?:\.\d+)?)?"
+_ABOUT = r"(?:余|多)?"  # `6.8万余个`, `100多家`
+# an ordinal rank (`第4位`, `第十五届`)
+_ORDINAL = r"第(?:\d+|[一二三四五六七八九十]+)(?:位|个|名|批|次|届)"
 NUMBER_WITH_UNIT = re.compile(
-    rf"(?<![\d.A-Za-z])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?{_RANGE}"
-    rf"(?:%|个百分点|{SCALE}(?:{MEASURE})?|(?:{MEASURE})){_BOUND}"
-    r"|第[一二三四五六七八九十]+(?:届|个|批|次)"
+    rf"{_ORDINAL}"
+    rf"|(?<![\d.A-Za-z])(?!(?:19|20)\d\d(?:[—–－~～-](?:19|20)\d\d)?年)\d+(?:\.\d+)?{_RANGE}{_ABOUT}"
+    rf"(?:%|个百分点|{SCALE}{_ABOUT}(?:{MEASURE})?|(?:{MEASURE})){_BOUND}"
 )
 # a share in tenths (`占全国4成`)
 _TENTHS = r"(?<![\d.])\d+(?:\.\d+)?成(?![本果绩员立交都为效长熟])"
@@ -64,7 +70,7 @@ PERSON = re.compile(
 )
 DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
 
-_UNIT_OF = re.compile(rf"\d{SCALE}?({MEASURE})")
+_UNIT_OF = re.compile(rf"\d{_ABOUT}{SCALE}?{_ABOUT}({MEASURE})")
 # units that answer the same question (多少人 <- 7.6万名)
 _SAME_UNIT = {"名": "人", "人次": "人", "家": "户", "千米": "公里", "平方千米": "平方公里"}
 
@@ -84,4 +90,4 @@ def unit_pattern(unit: str) -> re.Pattern[str]:
     """A number in `unit` or a unit that answers the same (`万名` for 人)."""
     names = sorted({unit, *(u for u, same in _SAME_UNIT.items() if same == unit)}, key=len)
     alternatives = "|".join(re.escape(n) for n in reversed(names))
-    return re.compile(rf"{_NUMBER}{SCALE}?(?:{alternatives}){_BOUND}")
+    return re.compile(rf"第?{_NUMBER}{_ABOUT}{SCALE}?{_ABOUT}(?:{alternatives}){_BOUND}")
