@@ -406,6 +406,9 @@ def _stated(
 _RESPECTIVELY = "分别"
 _JOINED = re.compile(r"[和与及]")
 _CLAUSE_MARK = re.compile(r"[，,；;：:]")
+# 城乡 names two subjects at once, in this order
+_URBAN_RURAL = "城乡"
+_URBAN_AND_RURAL = ("城镇城市", "农村乡村")
 # the time or scope a list opens with is no part of its first subject (`全年城镇、农村居民…`)
 _SCOPE = re.compile(r"^(?:\d{4}年|全年|全[省市区县州盟]|其中|今年|去年|上年)+")
 
@@ -444,13 +447,13 @@ def whole_list(text: str, groups: Sequence[TermGroup]) -> tuple[int, int] | None
 
 def names_another_subject(text: str, indicator: Sequence[TermGroup]) -> bool:
     """`text` gives its figures to a `分别` list of subjects, none of which the indicator
-    asked names, and the indicator holds words the subjects lack (`工业增加值占比` of
-    `文化及相关产业、旅游及相关产业增加值占…比重分别超过2%、5%`)."""
+    asked names, and the indicator's first word, what it is about, is none of theirs
+    (`工业增加值占比` of `文化及相关产业、旅游及相关产业增加值占…比重分别超过2%、5%`)."""
     listed = _respective_list(text, list(NUMBER_WITH_UNIT.finditer(text)))
-    if listed is None or any(_own_weights(listed.names, indicator)):
+    if not indicator or listed is None or any(_own_weights(listed.names, indicator)):
         return False
     subjects = normalize(text[listed.start : text.find(_RESPECTIVELY)])
-    return any(not any(normalize(w) in subjects for w in g.words) for g in indicator)
+    return not any(normalize(w) in subjects for w in indicator[0].words)
 
 
 @dataclass(frozen=True)
@@ -474,6 +477,8 @@ def _respective_list(text: str, matches: Sequence[re.Match[str]]) -> _Listed | N
     names = [normalize(n) for n in subjects.split("、")]
     if len(names) == 1:  # two subjects joined by a word (`城镇和农村居民`)
         names = [normalize(n) for n in _JOINED.split(subjects)]
+    if len(names) == 1 and len(after) == 2 and _SCOPE.sub("", names[0]).startswith(_URBAN_RURAL):
+        names = list(_URBAN_AND_RURAL)  # `城乡居民…分别增长5%、6.5%`: urban, then rural
     if len(names) < 2 or len(names) != len(after) or not all(names):
         return None
     names[0] = _SCOPE.sub("", names[0]) or names[0]

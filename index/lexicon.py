@@ -86,15 +86,21 @@ def translations(query: str) -> list[tuple[str, str]]:
     low = query.lower().replace("’", "'")
     found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
     found += [(m.group(0), plan_name(int(m.group(1)))) for m in _PLAN_EN.finditer(low)]
-    rest = f" {_NON_WORD.sub(' ', _PLAN_EN.sub(' | ', low))} "
+    # a hyphen joins words as a space does (`service-sector`, `service sector`)
+    rest = f" {_unhyphened(_NON_WORD.sub(' ', _PLAN_EN.sub(' | ', low)))} "
     for key in _EN_KEYS:  # longest first
-        if f" {key}" not in rest:
+        words = _unhyphened(key)
+        if f" {words}" not in rest:
             continue
-        pattern = _key_pattern(key)
+        pattern = _key_pattern(words)
         if pattern.search(rest):
             found.append((key, EN_TERMS[key]))
             rest = pattern.sub(" | ", rest)
     return found
+
+
+def _unhyphened(text: str) -> str:
+    return text.replace("-", " ")
 
 
 def expand(query: str) -> str:

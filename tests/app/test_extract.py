@@ -340,6 +340,10 @@ def test_a_respective_list_of_other_subjects_does_not_state_the_indicator() -> N
     assert names_another_subject(text, term_groups("工业 增加值", _tokens, _idf(known)))
     assert not names_another_subject(text, term_groups("文化 增加值", _tokens, _idf(known)))
     assert not names_another_subject("工业增加值增长5%", term_groups("工业", _tokens, _idf(known)))
+    # what the indicator is about is named (城乡, both subjects); its other words may differ
+    both = "城乡居民人均可支配收入分别增长5%、6.5%"
+    known = {"城乡": 3.0, "收入": 2.0, "年均": 1.0}
+    assert not names_another_subject(both, term_groups("城乡 收入 年均", _tokens, _idf(known)))
 
 
 def test_a_time_clause_is_no_indicator() -> None:
@@ -349,3 +353,13 @@ def test_a_time_clause_is_no_indicator() -> None:
         "城镇居民人均可支配收入"
     )
     assert indicator_phrase(analyze("每周平均工作小时是多少？")) == "每周平均工作小时"
+
+
+def test_urban_and_rural_in_one_word_are_two_subjects() -> None:
+    text = "城乡居民人均可支配收入分别增长5%、6.5%左右"
+    figures = list(NUMBER_WITH_UNIT.finditer(text))
+    known = {"农村": 3.0, "城镇": 3.0, "居民": 2.0, "可支配收入": 3.0}
+    rural = term_groups("农村 居民 可支配收入", _tokens, _idf(known))
+    urban = term_groups("城镇 居民 可支配收入", _tokens, _idf(known))
+    assert respective(text, figures, rural) == 1
+    assert respective(text, figures, urban) == 0

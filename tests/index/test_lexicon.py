@@ -46,6 +46,16 @@ def test_no_key_is_written_twice() -> None:
             if isinstance(k, ast.Constant)
         ]
         assert len(keys) == len(set(keys)), module
+    # a hyphen matches as a space: `fixed-asset` also finds "fixed asset"
+    spelled = [k.replace("-", " ") for k in EN_TERMS]
+    assert len(spelled) == len(set(spelled))
+
+
+def test_a_hyphen_matches_as_a_space() -> None:
+    assert ("fixed-asset", EN_TERMS["fixed-asset"]) in translations("fixed asset investment")
+    assert ("service sector", EN_TERMS["service sector"]) in translations(
+        "How much did service-sector value added grow?"
+    )
 
 
 def test_every_english_key_can_fire() -> None:
