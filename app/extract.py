@@ -276,6 +276,8 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
         amount = _amount_instead(sentence, groups, pattern, change=not want.level)
         if amount is not None:
             return amount
+    if pattern is None and want.kind in _NAMED:
+        return _telling_clause(sentence, groups, want)
     best = _best_clause(sentence, groups, pattern)
     if best is None or best[0] == 0:
         return None
@@ -289,6 +291,42 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
         return clause
     start = clause.start + match.start()
     return Span(clause.chunk_id, match.group(0), start, start + len(match.group(0)))
+
+
+_NAMED = frozenset({"list", "general"})
+ECHO_NEW_CHARS = 2  # a clause that adds fewer characters to the question's words echoes it
+
+
+def _telling_clause(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span | None:
+    """For a question that asks for names or a statement, the clause that best covers it
+    and says more than the question itself (`推动重大水利工程建设` only restates `今年推动重大
+    水利工程建设，涉及哪些工程`); for a list, one that lists (`、`) when one does. None when
+    every clause only restates the question: the quoted sentence answers then."""
+    best: tuple[float, Span] | None = None
+    for clause in clauses(sentence):
+        cov = coverage(clause.text, groups)
+        if cov == 0 or _echoes(clause.text, groups):
+            continue
+        if want.kind == "list" and _LIST_MARK.search(clause.text):
+            cov += 1.0  # a listing clause before any other
+        if best is None or cov > best[0]:
+            best = (cov, clause)
+    return best[1] if best else None
+
+
+def _echoes(text: str, groups: Sequence[TermGroup]) -> bool:
+    """The question's words make up all of `text` but a character (`推动重大水利工程建设`
+    for `今年推动重大水利工程建设，涉及哪些工程`; `凤鸣通用机场建成运营` adds a name)."""
+    norm = normalize(text).strip("，,。；;、：:！？!?")
+    if not norm:
+        return True
+    covered = [False] * len(norm)
+    for g in groups:
+        for word in g.words:
+            w = normalize(word)
+            for m in re.finditer(re.escape(w), norm) if w else ():
+                covered[m.start() : m.end()] = [True] * len(w)
+    return len(norm) - sum(covered) < ECHO_NEW_CHARS
 
 
 # a list item that states a figure of the subject before it (`增长5.4%` after `地区生产总值

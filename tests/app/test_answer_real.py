@@ -121,6 +121,11 @@ def test_footnoted_passage_carries_its_definitions(real_service) -> None:  # typ
             assert f"[{f.number}]" in hit.chunk.text and f.definition
 
 
+def test_a_list_question_leads_with_the_items_not_its_own_words(real_service) -> None:  # type: ignore[no-untyped-def]
+    answer = _ask(real_service, "电子信息产业有哪些企业建成投产？")
+    assert answer.text.startswith("超越科技、中誉瑞禾、朗星达"), answer.text
+
+
 def test_list_question_gathers_the_items(real_service) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, "“四上单位”包括哪些？")
     assert "规模以上工业企业" in answer.text and "限额以上批零住餐企业" in answer.text

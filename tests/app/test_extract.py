@@ -363,3 +363,23 @@ def test_urban_and_rural_in_one_word_are_two_subjects() -> None:
     urban = term_groups("城镇 居民 可支配收入", _tokens, _idf(known))
     assert respective(text, figures, rural) == 1
     assert respective(text, figures, urban) == 0
+
+
+def test_a_list_question_gets_the_clause_that_lists_not_the_one_restating_it() -> None:
+    text = "推动重大水利工程建设，加快建设向家坝灌区、长征渠引水工程。"
+    sentence = Span("c", text, 0, len(text))
+    known = {"推动": 1.0, "重大": 1.0, "水利": 3.0, "工程": 2.0, "建设": 1.0}
+    groups = term_groups("推动 重大 水利 工程 建设", _tokens, _idf(known))
+    key = key_span(sentence, groups, wants("推动重大水利工程建设，涉及哪些工程？"))
+    assert key is not None and key.text.startswith("加快建设向家坝灌区、长征渠引水工程")
+    # a clause that adds a name to the question's words is no echo
+    named = "凤鸣通用机场建成运营。"
+    groups = term_groups("通用 机场 建成 运营", _tokens, _idf({"机场": 3.0, "运营": 1.0}))
+    key = key_span(Span("c", named, 0, len(named)), groups, wants("建成运营的通用机场叫什么？"))
+    assert key is not None and key.text.startswith("凤鸣")
+    # only echoes: no key, the quoted sentence answers
+    echo = "推动重大水利工程建设。"
+    groups = term_groups("推动 重大 水利 工程 建设", _tokens, _idf(known))
+    assert (
+        key_span(Span("c", echo, 0, len(echo)), groups, wants("推动重大水利工程建设吗？")) is None
+    )
