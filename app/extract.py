@@ -13,6 +13,7 @@ import numpy as np
 from index.figures import (
     DATE,
     NUMBER_WITH_UNIT,
+    ORDINAL,
     PERCENT,
     PERCENT_LEVEL,
     PERSON,
@@ -117,6 +118,8 @@ def coverage(text: str, groups: Sequence[TermGroup]) -> float:
 def kind_fit(text: str, want: Wants) -> float:
     kind = want.kind
     if kind == "number":
+        if want.rank:
+            return 1.0 if ORDINAL.search(text) else 0.5
         if want.unit is not None:
             if states_unit(text, want.unit):
                 return 1.0
@@ -256,6 +259,8 @@ def focus_clause(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Sp
     if want.kind != "number":
         return sentence
     figure = PERCENT if want.rate and PERCENT.search(sentence.text) else NUMBER_WITH_UNIT
+    if want.rank and ORDINAL.search(sentence.text):
+        figure = ORDINAL
     best = _best_clause(sentence, groups, figure)
     return best[1] if best else sentence
 
@@ -265,7 +270,9 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     pattern: re.Pattern[str] | None = None
     if want.kind == "number":
         pattern = NUMBER_WITH_UNIT
-        if want.unit is not None and states_unit(sentence.text, want.unit):
+        if want.rank and ORDINAL.search(sentence.text):
+            pattern = ORDINAL
+        elif want.unit is not None and states_unit(sentence.text, want.unit):
             pattern = unit_pattern(want.unit)
         elif want.rate and PERCENT.search(sentence.text):
             level = want.level and PERCENT_LEVEL.search(sentence.text)

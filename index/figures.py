@@ -21,6 +21,8 @@ _RANGE = r"(?:%?[—–－~～-]\d+(?:\.\d+)?)?"
 _ABOUT = r"(?:余|多)?"  # `6.8万余个`, `100多家`
 # an ordinal rank (`第4位`, `第十五届`)
 _ORDINAL = r"第(?:\d+|[一二三四五六七八九十]+)(?:位|个|名|批|次|届)"
+# a place in an order: `第4位`, `首位`
+ORDINAL = re.compile(rf"{_ORDINAL}|首位")
 NUMBER_WITH_UNIT = re.compile(
     rf"{_ORDINAL}"
     rf"|(?<![\d.A-Za-z])(?!(?:19|20)\d\d(?:[—–－~～-](?:19|20)\d\d)?年)\d+(?:\.\d+)?{_RANGE}{_ABOUT}"

@@ -178,18 +178,30 @@ class Wants:
     unit: str | None = None  # `多少户` wants 户 (canonical, see `asked_unit`)
     change: bool = False  # a change asked (`增长了多少`, `多了多少`), not a level or amount
     summary: bool = False  # how something went overall: a paragraph heading answers it
+    rank: bool = False  # a place in an order (`排第几位`): `第4位` answers it, not a rate
+
+
+# a rank asked (`排全国第几位`, `排名是多少`), whatever it is a rank of (`增速`); not a rank
+# that only describes what is asked about (`排名世界第一的港口，吞吐量是多少`)
+_RANK = re.compile(
+    r"第几|名次|位次|排名(?:是|第|多少|如何|怎样)|what (?:place|rank)|"
+    r"(?<![a-z])ranks? (?:among|in)(?![a-z])|how .{0,60}(?<![a-z])rank(?![a-z])",
+    re.I,
+)
 
 
 def wants(question: str, kind: QuestionKind | None = None) -> Wants:
     kind = kind or question_kind(question)
     number = kind == "number"
-    rate = number and wants_rate(question)
-    change = bool(_CHANGE.search(question))
+    rank = number and bool(_RANK.search(question))
+    rate = number and not rank and wants_rate(question)
+    change = not rank and bool(_CHANGE.search(question))
     return Wants(
         kind=kind,
         rate=rate,
         level=rate and not change,
-        unit=asked_unit(question) if number else None,
+        unit=asked_unit(question) if number and not rank else None,
         summary=wants_summary(question),
         change=change,
+        rank=rank,
     )

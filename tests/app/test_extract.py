@@ -383,3 +383,14 @@ def test_a_list_question_gets_the_clause_that_lists_not_the_one_restating_it() -
     assert (
         key_span(Span("c", echo, 0, len(echo)), groups, wants("推动重大水利工程建设吗？")) is None
     )
+
+
+def test_a_rank_asked_wants_the_place_not_the_rate() -> None:
+    asked = wants("规模以上工业增加值增速在全省排第几位？")
+    assert asked.rank and not asked.rate and not asked.change
+    assert not wants("排名世界第一的港口吞吐量是多少？").rank  # a rank that only describes
+    assert not wants("For how many years has it ranked first in the country?").rank
+    text = "规模以上工业增加值增长5.1%、居全省第4位"
+    groups = term_groups("规模以上 工业 增加值 增速", _tokens, _idf({"工业": 2.0, "增加值": 2.0}))
+    key = key_span(Span("c", text, 0, len(text)), groups, asked)
+    assert key is not None and key.text == "第4位"

@@ -207,6 +207,9 @@ def test_english_questions_on_provincial_reports(
             "广东水果、蔬菜、茶叶产量要达到多少？",
             "水果、蔬菜、茶叶产量分别达2050万吨、4200万吨、19万吨以上",
         ),
+        # a rank asked is answered with the rank, not the growth rate beside it
+        ("广东地区生产总值总量居全国第几位？", "首位"),
+        ("浙江生产总值规模居全国第几位？", "第4位"),
         # a unit after 亿 is part of the figure
         ("浙江“十四五”五年累计使用外资多少？", "846亿美元"),
     ],
