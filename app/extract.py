@@ -316,6 +316,8 @@ def _telling_clause(sentence: Span, groups: Sequence[TermGroup], want: Wants) ->
             continue
         if want.kind == "list" and _LIST_MARK.search(clause.text):
             cov += 1.0  # a listing clause before any other
+        if want.thing and want.thing in clause.text:
+            cov += 0.5  # it names what is asked for (`…等骨干企业` for `哪些骨干企业`)
         if best is None or cov > best[0]:
             best = (cov, clause)
     return best[1] if best else None

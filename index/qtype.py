@@ -179,6 +179,7 @@ class Wants:
     change: bool = False  # a change asked (`增长了多少`, `多了多少`), not a level or amount
     summary: bool = False  # how something went overall: a paragraph heading answers it
     rank: bool = False  # a place in an order (`排第几位`): `第4位` answers it, not a rate
+    thing: str = ""  # what the question asks instances of (`企业` of `哪几家企业建成投产`)
 
 
 # a rank asked (`排全国第几位`, `排名是多少`), whatever it is a rank of (`增速`); not a rank
@@ -188,6 +189,23 @@ _RANK = re.compile(
     r"(?<![a-z])ranks? (?:among|in)(?![a-z])|how .{0,60}(?<![a-z])rank(?![a-z])",
     re.I,
 )
+
+
+# `哪些骨干企业`, `哪两座博物馆`, `什么产业孵化园`: the words after the interrogative and its
+# measure word, up to a particle or a verb-like break
+_THING = re.compile(
+    r"(?:哪些|哪[几两三四五六七八九十\d]*[个家座项所条类种位座批]?|什么)"
+    r"([\u4e00-\u9fff]{2,6}?)(?=[？?，,。；;、]|$|呢|吗|了|是|要|在|将|去|可以|能|有|都)"
+)
+
+
+def asked_thing(question: str) -> str:
+    """What a which/what question asks instances of ("" when it names none)."""
+    match = _THING.search(question)
+    return match.group(1) if match and match.group(1) not in _NO_THING else ""
+
+
+_NO_THING = frozenset({"名字", "名称", "内容", "意思", "东西", "情况"})
 
 
 def wants(question: str, kind: QuestionKind | None = None) -> Wants:
@@ -204,4 +222,5 @@ def wants(question: str, kind: QuestionKind | None = None) -> Wants:
         summary=wants_summary(question),
         change=change,
         rank=rank,
+        thing=asked_thing(question) if kind in ("list", "general") else "",
     )

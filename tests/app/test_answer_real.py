@@ -124,6 +124,8 @@ def test_footnoted_passage_carries_its_definitions(real_service) -> None:  # typ
 def test_a_list_question_leads_with_the_items_not_its_own_words(real_service) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, "电子信息产业有哪些企业建成投产？")
     assert answer.text.startswith("超越科技、中誉瑞禾、朗星达"), answer.text
+    museums = _ask(real_service, "文物保护方面要建设哪两座博物馆？")  # the clause naming them
+    assert "盐都工业遗址博物馆和盐业历史博物馆新馆" in museums.text.split("报告原文")[0]
 
 
 def test_list_question_gathers_the_items(real_service) -> None:  # type: ignore[no-untyped-def]

@@ -394,3 +394,14 @@ def test_a_rank_asked_wants_the_place_not_the_rate() -> None:
     groups = term_groups("规模以上 工业 增加值 增速", _tokens, _idf({"工业": 2.0, "增加值": 2.0}))
     key = key_span(Span("c", text, 0, len(text)), groups, asked)
     assert key is not None and key.text == "第4位"
+
+
+def test_a_which_question_leads_with_the_clause_naming_what_it_asks_for() -> None:
+    assert wants("今年支持哪些骨干企业去开拓沿线市场？").thing == "骨干企业"
+    assert wants("要启动建设哪两座博物馆？").thing == "博物馆"
+    assert wants("通用机场叫什么名字？").thing == ""  # a name, not a kind of thing
+    text = "积极拓展东南亚、南亚等沿线市场，支持华西能源、硬质合金等骨干企业开拓市场。"
+    known = {"骨干企业": 3.0, "开拓": 2.0, "沿线": 3.0, "市场": 1.0}
+    groups = term_groups("支持 骨干企业 开拓 沿线 市场", _tokens, _idf(known))
+    key = key_span(Span("c", text, 0, len(text)), groups, wants("支持哪些骨干企业开拓沿线市场？"))
+    assert key is not None and key.text.startswith("支持华西能源")
