@@ -70,6 +70,7 @@ class RegionIndex:
 
     def __init__(self, documents: Sequence[DocumentMeta] = ()) -> None:
         known = {n.place.name for n in _general_names(english=False)}
+        self._loaded = [meta.region for meta in documents if meta.region]
         self._own = list(
             dict.fromkeys(
                 Place(meta.region, "")
@@ -124,8 +125,35 @@ class RegionIndex:
             for start, end in name.spans(text, lowered):
                 if any(s < end and start < e for s, e, _ in taken):
                     continue
+                if len(name.name) == 1 and _joined(text, start, end) and not self._is_loaded(name):
+                    continue
                 taken.append((start, end, name.place))
         return sorted(taken, key=lambda m: m[0])
+
+    def _is_loaded(self, name: _Name) -> bool:
+        return any(same_region(name.place.name, region) for region in self._loaded)
+
+
+def _joined(text: str, start: int, end: int) -> bool:
+    """A one-character name written beside another region's (`京津冀`, `成渝`, `粤港澳`) is
+    part of the name of an area of several regions: it names that region only when one of
+    its reports is loaded (`粤港澳大湾区` with Guangdong's), else it asks about the area,
+    not about a region missing from the library."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return bool({before, after} & _joining_chars())
+
+
+# a direction beside a one-character name qualifies it (`闽南`), it joins no other region
+_DIRECTIONS = frozenset("东南西北中")
+
+
+@cache
+def _joining_chars() -> frozenset[str]:
+    """Every province's one-character name and the first character of every city."""
+    chars = {p.abbr for p in provinces() if p.abbr}
+    chars |= {city[0] for p in provinces() for city in p.cities if city}
+    return frozenset(chars - _DIRECTIONS)
 
 
 def same_region(place: str, region: str) -> bool:

@@ -92,6 +92,14 @@ def test_a_figure_asked_within_a_time_clause_is_answered(real_service) -> None: 
     assert not answer.refused and "5.7万名" in answer.text
 
 
+def test_an_area_of_several_regions_is_no_region_missing_from_the_library(real_service) -> None:  # type: ignore[no-untyped-def]
+    """成渝 names the Chengdu-Chongqing area: Chongqing's report is not loaded, but the
+    question is about the area in this report."""
+    answer = _ask(real_service, "今年融入成渝地区双城经济圈建设有哪些安排？")
+    assert not answer.refused, answer.text
+    assert "成渝" in answer.text
+
+
 def test_citations_point_at_the_quoted_text(real_service) -> None:  # type: ignore[no-untyped-def]
     answer = _ask(real_service, "2021年计划新建多少个5G基站？")
     assert "1500个" in answer.text

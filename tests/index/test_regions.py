@@ -13,7 +13,7 @@ def names(index: RegionIndex, text: str) -> list[str]:
 def test_provinces_and_cities_by_every_name() -> None:
     regions = RegionIndex()
     assert names(regions, "广东和广州的地区生产总值") == ["广东省", "广州市"]
-    assert names(regions, "粤港澳大湾区") == ["广东省"]  # a distinctive one-character name
+    assert names(regions, "在粤企业") == ["广东省"]  # a distinctive one-character name
     assert names(regions, "杭州市的") == ["杭州市"]
     assert regions.mentions("去年广东省、广东") == [("广东省", 2), ("广东", 6)]
 
@@ -37,3 +37,15 @@ def test_a_reports_own_region_is_known_from_its_metadata() -> None:
     assert names(RegionIndex(), "清溪的目标") == []
     assert names(RegionIndex([own]), "清溪的目标") == ["清溪市"]
     assert names(RegionIndex([own]), "清溪市") == ["清溪市"]
+
+
+def test_a_one_character_name_joined_to_another_region_names_only_a_loaded_one() -> None:
+    """`京津冀`, `成渝`, `粤港澳` name areas of several regions: the question asks about the
+    area, so a region of it without a loaded report is no reason to refuse."""
+    assert names(RegionIndex(), "京津冀协同发展") == []
+    assert names(RegionIndex(), "成渝地区双城经济圈") == []
+    assert names(RegionIndex(), "粤港澳大湾区") == []
+    guangdong = DocumentMeta(doc_id="gd", title="2026年广东省政府工作报告", region="广东省")
+    assert names(RegionIndex([guangdong]), "粤港澳大湾区") == ["广东省"]
+    assert names(RegionIndex(), "闽南地区") == ["福建省"]  # a direction qualifies, joins nothing
+    assert names(RegionIndex(), "在渝企业") == ["重庆市"]
