@@ -11,6 +11,10 @@ Matching rules
   overlaps the passage's edge. Retrieval metrics use this rule, so the chunk holding the
   larger part of a split sentence counts. `citation_supported` also accepts evidence
   contained in the concatenation of all cited passages (given in document order).
+- Accuracy finds the answer anywhere in the answer text, the quoted sentence included;
+  *stated* accuracy only in the answer's own words (`stated`): `30公里。报告原文：“…总里程达
+  909公里…”` is accurate for 909公里 but not stated. An answer that is only a quote counts
+  as stated.
 """
 
 from __future__ import annotations
@@ -67,6 +71,17 @@ def contains_answer(answer: str, text: str) -> bool:
             return True
         start = hay.find(needle, start + 1)
     return False
+
+
+# the quote a fact answer rests on, after its stated key fact (`5.9%。报告原文：“…[1]”`);
+# a quote body ends with its citation marker, so quotes inside it (`“十四五”`) do not end it
+_QUOTE_AFTER_FACT = re.compile(r"(?:报告原文：|According to the report: )“.*?\[\d+\]”", re.S)
+
+
+def stated(text: str) -> str:
+    """The answer in its own words: without the quotes that follow a stated key fact. An
+    answer that is only a quote (a sentence, a section's parts, a definition) is itself."""
+    return _QUOTE_AFTER_FACT.sub(" ", text)
 
 
 def answer_correct(item: EvalItem, text: str) -> bool:
@@ -192,6 +207,7 @@ class ItemScore:
     item: EvalItem
     refused: bool
     correct: bool  # answerable, not refused, answer_correct
+    stated_correct: bool  # correct in the answer's own words, not only in the quote after them
     fraction: float
     rank: int | None  # over all retrieved passages, not only the top k
     hit: bool
@@ -215,6 +231,7 @@ def score_item(run: ItemRun, k: int = 5) -> ItemScore:
         item=item,
         refused=run.refused,
         correct=answered and answer_correct(item, run.answer_text),
+        stated_correct=answered and answer_correct(item, stated(run.answer_text)),
         fraction=answer_fraction(item, run.answer_text) if answered else 0.0,
         rank=evidence_rank(item.evidence, run.passages),
         hit=hit_at_k(item.evidence, run.passages, k),
@@ -234,6 +251,7 @@ class Metrics:
     answerable: int
     answer_accuracy: float | None
     answer_partial: float | None
+    answer_stated: float | None  # share of answerable items correct in the answer's own words
     hit_at_k: float | None
     mrr_at_k: float | None
     all_evidence_at_k: float | None
@@ -275,6 +293,7 @@ def aggregate(scores: Sequence[ItemScore]) -> Metrics:
         answerable=len(answerable),
         answer_accuracy=_rate([s.correct for s in answerable]),
         answer_partial=_mean([s.fraction for s in answerable]),
+        answer_stated=_rate([s.stated_correct for s in answerable]),
         hit_at_k=_rate([s.hit for s in answerable]),
         mrr_at_k=_mean([s.reciprocal_rank for s in answerable]),
         all_evidence_at_k=_rate([s.all_evidence for s in answerable]),

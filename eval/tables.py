@@ -88,6 +88,7 @@ def retrieval_by_type_table(results: EvalResults, mode: str) -> Table:
 
 ANSWER_HEADERS = (
     "accuracy",
+    "stated",
     "partial",
     "citation support",
     "refusal acc",
@@ -101,6 +102,7 @@ def _answer_cells(m: Metrics) -> tuple[str, ...]:
     answered = m.answerable - round((m.false_refusal_rate or 0.0) * m.answerable)
     return (
         _counted(m.answer_accuracy, m.answerable),
+        _counted(m.answer_stated, m.answerable),
         fmt_rate(m.answer_partial),
         _counted(m.citation_support, answered),
         _counted(m.refusal_accuracy, m.count - m.answerable),

@@ -21,6 +21,7 @@ from eval.metrics import (
     reciprocal_rank_at_k,
     refusal_accuracy,
     score_item,
+    stated,
     summarize,
 )
 
@@ -262,3 +263,23 @@ def test_summarize_empty() -> None:
     assert summary.overall.count == 0
     assert summary.overall.answer_accuracy is None and summary.overall.latency_p50_ms is None
     assert summary.by_type == {}
+
+
+def test_stated_accuracy_needs_the_answer_in_its_own_words() -> None:
+    quote = "开通3条地铁新线、新增运营里程30公里，总里程达909公里、居“全国”首位；[1]"
+    wrong = f"30公里。报告原文：“{quote}”"
+    assert stated(wrong).strip() == "30公里。"
+    english = f"Answer: 909公里. According to the report: “{quote}” (From: 某报告)"
+    assert "909公里" in stated(english) and "30公里" not in stated(english)
+    two = f"甲：30公里。报告原文：“{quote}” 乙：909公里。报告原文：“{quote}”"
+    assert stated(two).count("公里") == 2  # one quote per report, each dropped
+    only_quote = "实施“十大工程”，总里程达909公里。[1]"
+    assert stated(only_quote) == only_quote  # an answer that is only a quote is itself
+    item = _item(answers=("909公里",), evidence=("总里程达909公里",))
+    scores = [
+        score_item(ItemRun(item, text, False, (quote,), (quote,)))
+        for text in (wrong, english, only_quote)
+    ]
+    assert [s.correct for s in scores] == [True, True, True]
+    assert [s.stated_correct for s in scores] == [False, True, True]
+    assert summarize(scores).overall.answer_stated == pytest.approx(2 / 3)
