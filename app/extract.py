@@ -423,8 +423,33 @@ def level_instead(sentence: Span, groups: Sequence[TermGroup]) -> Span | None:
 
 
 def _own_cover(text: str, figure: re.Match[str], groups: Sequence[TermGroup]) -> float:
-    """How much of the question the words a figure is stated of cover."""
-    return coverage(subject_before(text, figure.start()), groups)
+    """How much of the question the words a figure is stated of cover: those before it, and
+    for a count the noun it counts after it (`新增39个国省创新平台`, `3个万亿级和…`)."""
+    own = subject_before(text, figure.start())
+    if _COUNTER.search(figure.group(0)):
+        own = _after_last_count(own) + _counted(text, figure.end())
+    return coverage(own, groups)
+
+
+def _counted(text: str, at: int) -> str:
+    match = _COUNTED.match(text, at)
+    return match.group(0) if match else ""
+
+
+def _after_last_count(words: str) -> str:
+    """`words` after the last figure in them and the noun it counts (`3个万亿级` in `培育形成
+    3个万亿级和`): those belong to that count."""
+    figures = list(NUMBER_WITH_UNIT.finditer(words))
+    if not figures:
+        return words
+    last = figures[-1]
+    end = last.end() + (len(_counted(words, last.end())) if _COUNTER.search(last.group(0)) else 0)
+    return words[end:]
+
+
+# a count (`39个`, `5户`, `第4个`), whose noun may follow it, and the words it counts there
+_COUNTER = re.compile(r"(?:个|项|所|座|家|户|条|套|处|批|台|件|架|艘|栋|间|种|类|支|部|门)$")
+_COUNTED = re.compile(r"[^\d，,、；;。：:和及与]{0,12}")
 
 
 def _stated(

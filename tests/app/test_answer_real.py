@@ -76,6 +76,12 @@ def test_a_metric_named_annual_average_is_not_a_five_year_question(real_service)
         ("What will the service sector's added value growth target be for 2021?", "9.0%"),
         ("How many old residential communities were renovated in 2020?", "41个"),
         ("What is the target for the number of new market entities in 2021?", "1万户"),
+        # a count names the noun after it: 39个 innovation platforms, then 996项 patents
+        (
+            "How many new innovation platforms at national and provincial level did Zigong "
+            "gain during the 13th Five-Year Plan?",
+            "Answer: 39个",
+        ),
         # `corporate` holds no rate, and headquarters are the report's 总部
         ("How many corporate headquarters is the city to attract in 2021?", "15户以上"),
     ],

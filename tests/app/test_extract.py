@@ -405,3 +405,15 @@ def test_a_which_question_leads_with_the_clause_naming_what_it_asks_for() -> Non
     groups = term_groups("支持 骨干企业 开拓 沿线 市场", _tokens, _idf(known))
     key = key_span(Span("c", text, 0, len(text)), groups, wants("支持哪些骨干企业开拓沿线市场？"))
     assert key is not None and key.text.startswith("支持华西能源")
+
+
+def test_a_count_is_of_the_noun_after_it() -> None:
+    """`新增39个国省创新平台、996项国家专利`: 39个 counts the platforms, not 996项 after them."""
+    text = "新增39个国省创新平台、996项国家专利"
+    groups = term_groups("创新 平台", _tokens, _idf({"创新": 2.0, "平台": 2.0}))
+    key = key_span(Span("c", text, 0, len(text)), groups, wants("新增了多少个创新平台？"))
+    assert key is not None and key.text == "39个"
+    clusters = "培育形成3个万亿级和7个千亿级产业集群"
+    groups = term_groups("万亿级 产业集群", _tokens, _idf({"万亿级": 4.0, "产业集群": 2.0}))
+    key = key_span(Span("c", clusters, 0, len(clusters)), groups, wants("万亿级产业集群有几个？"))
+    assert key is not None and key.text == "3个"
