@@ -286,6 +286,8 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     if pattern is None and want.kind in _NAMED:
         return _telling_clause(sentence, groups, want)
     best = _best_clause(sentence, groups, pattern)
+    if pattern is ORDINAL and (best is None or best[0] == 0):
+        return _first(ORDINAL, sentence)  # a rank in a clause of its own (`，稳居…第1位`)
     if best is None or best[0] == 0:
         return None
     clause = best[1]
@@ -298,6 +300,14 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
         return clause
     start = clause.start + match.start()
     return Span(clause.chunk_id, match.group(0), start, start + len(match.group(0)))
+
+
+def _first(pattern: re.Pattern[str], sentence: Span) -> Span | None:
+    match = pattern.search(sentence.text)
+    if match is None:
+        return None
+    start = sentence.start + match.start()
+    return Span(sentence.chunk_id, match.group(0), start, start + len(match.group(0)))
 
 
 _NAMED = frozenset({"list", "general"})

@@ -442,6 +442,11 @@ EN_TERMS: dict[str, str] = {
     "consecutive": "连续",
     "largest": "首位 第一 最大",
     "first place": "首位 第一",
+    "inbound": "入境",
+    "overnight": "过夜",
+    "high-speed railway": "高铁",
+    "emerging market": "新兴市场",
+    "traditional market": "传统市场",
     # --- verbs and quantities ------------------------------------------------------------
     "open": "开通 开园 通车 建成开放",
     "opened": "开通 开园 通车 建成开放",

@@ -36,6 +36,7 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         "number",
         re.compile(
             r"(多少|几|多久|多长时间|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
+            r"what (?:place|rank)|(?<![a-z])ranks? (?:among|in)(?![a-z])|"
             r"(?:grow|grew|grown|increase|increased|rise|rose|fall|fell|drop|dropped) by|"
             r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate|how fast|how quickly|"
             r"what (?:was|is|were|are|will be) (?:the )?[\w\s'&-]{0,40}?"

@@ -183,6 +183,9 @@ def test_a_share_stated_is_answered(many: ReportQAService, question: str, figure
             "37年",
         ),
         ("How fast did Zhejiang's gross regional product grow in 2025?", ZHEJIANG, "5.5%"),
+        # a rank asked in English, stated in a clause of its own (`，稳居各省区第1位`)
+        ("How do Zhejiang residents' per capita incomes rank among provinces?", ZHEJIANG, "第1位"),
+        ("What is Zhejiang's 2026 target for inbound overnight visitors?", ZHEJIANG, "10%以上"),
     ],
 )
 def test_english_questions_on_provincial_reports(
