@@ -298,8 +298,18 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     match = _stated(pattern, clause.text, groups) if pattern else None
     if match is None:
         return clause
-    start = clause.start + match.start()
-    return Span(clause.chunk_id, match.group(0), start, start + len(match.group(0)))
+    qualifier = _QUALIFIER.search(clause.text, 0, match.start())
+    begin = qualifier.start() if qualifier else match.start()
+    start = clause.start + begin
+    return Span(
+        clause.chunk_id, clause.text[begin : match.end()], start, clause.start + match.end()
+    )
+
+
+# a word before a figure that bounds it (`超20万个`, `近3000家`): part of what is stated
+_QUALIFIER = re.compile(
+    r"(?:不超过|不低于|不少于|(?<!赶)超过|(?<!赶)超|逾|(?<![附就最])近|(?<![节制签预契公])约)$"
+)
 
 
 def _first(pattern: re.Pattern[str], sentence: Span) -> Span | None:

@@ -417,3 +417,16 @@ def test_a_count_is_of_the_noun_after_it() -> None:
     groups = term_groups("万亿级 产业集群", _tokens, _idf({"万亿级": 4.0, "产业集群": 2.0}))
     key = key_span(Span("c", clusters, 0, len(clusters)), groups, wants("万亿级产业集群有几个？"))
     assert key is not None and key.text == "3个"
+
+
+def test_a_word_bounding_a_figure_is_stated_with_it() -> None:
+    groups = term_groups("新能源汽车 保有量", _tokens, _idf({"新能源汽车": 3.0, "保有量": 3.0}))
+    asked = wants("新能源汽车保有量达到多少？")
+    for text, figure in [
+        ("新能源汽车保有量超130万辆", "超130万辆"),
+        ("新能源汽车保有量不少于28万辆", "不少于28万辆"),
+        ("新能源汽车保有量节约30万辆", "30万辆"),  # 节约 is no bound
+    ]:
+        key = key_span(Span("c", text, 0, len(text)), groups, asked)
+        assert key is not None and key.text == figure, text
+        assert text[key.start : key.end] == key.text  # offsets stay exact
