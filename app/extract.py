@@ -293,17 +293,17 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     clause = best[1]
     listed = whole_list(clause.text, groups) if want.kind == "number" else None
     if listed is not None:
-        a, b = clause.start + listed[0], clause.start + listed[1]
-        return Span(clause.chunk_id, clause.text[listed[0] : listed[1]], a, b)
+        return _within(clause, *listed)
     match = _stated(pattern, clause.text, groups) if pattern else None
     if match is None:
         return clause
     qualifier = _QUALIFIER.search(clause.text, 0, match.start())
-    begin = qualifier.start() if qualifier else match.start()
-    start = clause.start + begin
-    return Span(
-        clause.chunk_id, clause.text[begin : match.end()], start, clause.start + match.end()
-    )
+    return _within(clause, qualifier.start() if qualifier else match.start(), match.end())
+
+
+def _within(span: Span, start: int, end: int) -> Span:
+    """The part `start:end` of `span` (offsets into its text), with absolute offsets."""
+    return Span(span.chunk_id, span.text[start:end], span.start + start, span.start + end)
 
 
 # a word before a figure that bounds it (`超20万个`, `近3000家`): part of what is stated
@@ -314,10 +314,7 @@ _QUALIFIER = re.compile(
 
 def _first(pattern: re.Pattern[str], sentence: Span) -> Span | None:
     match = pattern.search(sentence.text)
-    if match is None:
-        return None
-    start = sentence.start + match.start()
-    return Span(sentence.chunk_id, match.group(0), start, start + len(match.group(0)))
+    return _within(sentence, *match.span()) if match else None
 
 
 _NAMED = frozenset({"list", "general"})
@@ -350,11 +347,9 @@ def _echoes(text: str, groups: Sequence[TermGroup]) -> bool:
     if not norm:
         return True
     covered = [False] * len(norm)
-    for g in groups:
-        for word in g.words:
-            w = normalize(word)
-            for m in re.finditer(re.escape(w), norm) if w else ():
-                covered[m.start() : m.end()] = [True] * len(w)
+    for word in {normalize(w) for g in groups for w in g.words} - {""}:
+        for m in re.finditer(re.escape(word), norm):
+            covered[m.start() : m.end()] = [True] * len(word)
     return len(norm) - sum(covered) < ECHO_NEW_CHARS
 
 
@@ -432,8 +427,7 @@ def _amount_instead(
     best = max(amounts, key=lambda m: _own_cover(text, m, groups))
     if _own_cover(text, best, groups) <= max(rates, default=0.0):
         return None
-    start = sentence.start + best.start()
-    return Span(sentence.chunk_id, best.group(0), start, start + len(best.group(0)))
+    return _within(sentence, *best.span())
 
 
 def level_instead(sentence: Span, groups: Sequence[TermGroup]) -> Span | None:
@@ -529,9 +523,8 @@ def whole_list(text: str, groups: Sequence[TermGroup]) -> tuple[int, int] | None
     if listed is None:
         return None
     asked = sum(w > 0 for w in _own_weights(listed.names, groups))
-    shared = normalize(text[listed.start : text.find(_RESPECTIVELY)])
     if asked == 1 or not any(
-        any(normalize(w) in shared for w in g.words) for g in groups if g.weight > 0
+        any(normalize(w) in listed.subjects for w in g.words) for g in groups if g.weight > 0
     ):
         return None
     return listed.start, matches[listed.figures[-1]].end()
@@ -544,13 +537,13 @@ def names_another_subject(text: str, indicator: Sequence[TermGroup]) -> bool:
     listed = _respective_list(text, list(NUMBER_WITH_UNIT.finditer(text)))
     if not indicator or listed is None or any(_own_weights(listed.names, indicator)):
         return False
-    subjects = normalize(text[listed.start : text.find(_RESPECTIVELY)])
-    return not any(normalize(w) in subjects for w in indicator[0].words)
+    return not any(normalize(w) in listed.subjects for w in indicator[0].words)
 
 
 @dataclass(frozen=True)
 class _Listed:
     start: int  # where the subjects begin in the text
+    subjects: str  # all of them as written before 分别, normalized
     names: list[str]  # normalized; of the last subject only its head
     figures: list[int]  # indices of the figures after 分别, one per subject
 
@@ -575,7 +568,7 @@ def _respective_list(text: str, matches: Sequence[re.Match[str]]) -> _Listed | N
         return None
     names[0] = _SCOPE.sub("", names[0]) or names[0]
     names[-1] = names[-1][: min(len(n) for n in names[:-1]) + 1]
-    return _Listed(start, names, after)
+    return _Listed(start, normalize(subjects), names, after)
 
 
 def _own_weights(names: Sequence[str], groups: Sequence[TermGroup]) -> list[float]:

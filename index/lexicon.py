@@ -65,7 +65,8 @@ ZH_SYNONYMS: dict[str, str] = {
 }
 
 
-_EN_KEYS = sorted(EN_TERMS, key=len, reverse=True)
+# (key, its words with hyphens read as spaces), longest first
+_EN_KEYS = [(k, k.replace("-", " ")) for k in sorted(EN_TERMS, key=len, reverse=True)]
 # `the 14th five-year plan`: the plan's Chinese name, whatever its number
 _PLAN_EN = re.compile(r"(\d{1,2})(?:st|nd|rd|th) five-year plan")
 _NON_WORD = re.compile(r"[^a-z0-9&'\-.]+|\.(?!\d)")
@@ -87,9 +88,8 @@ def translations(query: str) -> list[tuple[str, str]]:
     found = [(k, v) for k, v in ZH_SYNONYMS.items() if k in low]
     found += [(m.group(0), plan_name(int(m.group(1)))) for m in _PLAN_EN.finditer(low)]
     # a hyphen joins words as a space does (`service-sector`, `service sector`)
-    rest = f" {_unhyphened(_NON_WORD.sub(' ', _PLAN_EN.sub(' | ', low)))} "
-    for key in _EN_KEYS:  # longest first
-        words = _unhyphened(key)
+    rest = f" {_NON_WORD.sub(' ', _PLAN_EN.sub(' | ', low)).replace('-', ' ')} "
+    for key, words in _EN_KEYS:  # longest first
         if f" {words}" not in rest:
             continue
         pattern = _key_pattern(words)
@@ -97,10 +97,6 @@ def translations(query: str) -> list[tuple[str, str]]:
             found.append((key, EN_TERMS[key]))
             rest = pattern.sub(" | ", rest)
     return found
-
-
-def _unhyphened(text: str) -> str:
-    return text.replace("-", " ")
 
 
 def expand(query: str) -> str:

@@ -10,6 +10,9 @@ from index.figures import MEASURE, SCALE, canonical_unit
 
 QuestionKind = Literal["definition", "list", "number", "date", "person", "section", "general"]
 
+# a rank asked in English (`what place`, `ranks among`): a number question
+_RANK_EN = r"what (?:place|rank)|(?<![a-z])ranks? (?:among|in)(?![a-z])"
+
 _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (
         "definition",
@@ -36,7 +39,7 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         "number",
         re.compile(
             r"(多少|几|多久|多长时间|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
-            r"what (?:place|rank)|(?<![a-z])ranks? (?:among|in)(?![a-z])|"
+            rf"{_RANK_EN}|"
             r"(?:grow|grew|grown|increase|increased|rise|rose|fall|fell|drop|dropped) by|"
             r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate|how fast|how quickly|"
             r"what (?:was|is|were|are|will be) (?:the )?[\w\s'&-]{0,40}?"
@@ -186,8 +189,7 @@ class Wants:
 # a rank asked (`排全国第几位`, `排名是多少`), whatever it is a rank of (`增速`); not a rank
 # that only describes what is asked about (`排名世界第一的港口，吞吐量是多少`)
 _RANK = re.compile(
-    r"第几|名次|位次|排名(?:是|第|多少|如何|怎样)|what (?:place|rank)|"
-    r"(?<![a-z])ranks? (?:among|in)(?![a-z])|how .{0,60}(?<![a-z])rank(?![a-z])",
+    rf"第几|名次|位次|排名(?:是|第|多少|如何|怎样)|{_RANK_EN}|how .{{0,60}}(?<![a-z])rank(?![a-z])",
     re.I,
 )
 
@@ -195,7 +197,7 @@ _RANK = re.compile(
 # `哪些骨干企业`, `哪两座博物馆`, `什么产业孵化园`: the words after the interrogative and its
 # measure word, up to a particle or a verb-like break
 _THING = re.compile(
-    r"(?:哪些|哪[几两三四五六七八九十\d]*[个家座项所条类种位座批]?|什么)"
+    r"(?:哪些|哪[几两三四五六七八九十\d]*[个家座项所条类种位批]?|什么)"
     r"([\u4e00-\u9fff]{2,6}?)(?=[？?，,。；;、]|$|呢|吗|了|是|要|在|将|去|可以|能|有|都)"
 )
 
