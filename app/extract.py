@@ -297,8 +297,30 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
     match = _stated(pattern, clause.text, groups) if pattern else None
     if match is None:
         return clause
+    start = _change_start(pattern, clause.text, match) if want.span and pattern else None
+    if start is not None:
+        return _within(clause, start, match.end())
     qualifier = _QUALIFIER.search(clause.text, 0, match.start())
     return _within(clause, qualifier.start() if qualifier else match.start(), match.end())
+
+
+def _change_start(pattern: re.Pattern[str], text: str, reached: re.Match[str]) -> int | None:
+    """Where the change that ends at the figure `reached` starts, when the clause states its
+    first level too (`从9万元提高到11万元`, `由3.27缩小至2.93`): at `从`/`由`, else at that
+    figure; None when it does not."""
+    before = [m for m in pattern.finditer(text, 0, reached.start()) if m.end() <= reached.start()]
+    if not before:
+        return None
+    first = before[-1]
+    between = text[first.end() : reached.start()]
+    if not _CHANGED_TO.fullmatch(between):
+        return None
+    at = max(text.rfind("从", 0, first.start()), text.rfind("由", 0, first.start()))
+    opens = at >= 0 and not _CLAUSE_OR_ITEM.search(text, at, first.start())
+    return at if opens else first.start()
+
+
+_CLAUSE_OR_ITEM = re.compile(r"[，,；;、]")
 
 
 def _within(span: Span, start: int, end: int) -> Span:
@@ -404,7 +426,9 @@ def _item_at(items: list[tuple[int, int]], at: int) -> int:
     return next((i for i, (a, b) in enumerate(items) if a <= at < b), len(items) - 1)
 
 
-_REACHED = re.compile(r"(?:增加|提高|提升|增长|上升|下降|降低|减少|扩大|缩小)?(?:到|至)")
+_REACHED = re.compile(r"(?:增加|提高|提升|增长|上升|跃升|攀升|下降|降低|减少|扩大|缩小)?(?:到|至)")
+# what joins the two levels of a change, the year of the second one included (`提高到2025年的`)
+_CHANGED_TO = re.compile(rf"(?:{_REACHED.pattern})(?:\d{{4}}年(?:底|末)?的?)?")
 
 
 def _amount_instead(

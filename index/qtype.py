@@ -39,6 +39,7 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         "number",
         re.compile(
             r"(多少|几|多久|多长时间|比例|比重|增长率|增幅|增速|百分|达到|排名|第几|how (?:many|much)|"
+            r"from what\b.{0,40}?\bto what\b|"
             rf"{_RANK_EN}|"
             r"(?:grow|grew|grown|increase|increased|rise|rose|fall|fell|drop|dropped) by|"
             r"what (?:percentage|percent|share|rate|number|amount)|by how|growth rate|how fast|how quickly|"
@@ -184,6 +185,14 @@ class Wants:
     summary: bool = False  # how something went overall: a paragraph heading answers it
     rank: bool = False  # a place in an order (`排第几位`): `第4位` answers it, not a rate
     thing: str = ""  # what the question asks instances of (`企业` of `哪几家企业建成投产`)
+    span: bool = False  # where a change started and ended (`从多少提高到多少`): both levels
+
+
+# both ends of a change asked: `从多少提高到多少`, `由多少降至多少`, `from what to what`
+_SPAN = re.compile(
+    r"[从由]多少.{0,8}?[到至](?:了)?多少|from (?:what|how much|how many)\b.{0,60}?\bto (?:what|how)",
+    re.I,
+)
 
 
 # a rank asked (`排全国第几位`, `排名是多少`), whatever it is a rank of (`增速`); not a rank
@@ -226,4 +235,5 @@ def wants(question: str, kind: QuestionKind | None = None) -> Wants:
         change=change,
         rank=rank,
         thing=asked_thing(question) if kind in ("list", "general") else "",
+        span=number and bool(_SPAN.search(question)),
     )

@@ -430,3 +430,28 @@ def test_a_word_bounding_a_figure_is_stated_with_it() -> None:
         key = key_span(Span("c", text, 0, len(text)), groups, asked)
         assert key is not None and key.text == figure, text
         assert text[key.start : key.end] == key.text  # offsets stay exact
+
+
+def test_both_levels_of_a_change_asked_are_stated() -> None:
+    """`从多少提高到多少` asks where the change started and where it ended: the answer states
+    both levels (the years between them too); `提高到多少` asks only the level reached."""
+    assert wants("人均预期寿命从多少提高到多少？").span
+    assert wants("一般公共预算收入由多少增加至多少？").span
+    assert wants("From what to what did per capita GDP rise?").span
+    assert not wants("人均预期寿命提高到多少？").span
+    weights = {"人均": 2.0, "生产总值": 2.0, "实验室": 2.0}
+    groups = term_groups("人均 生产总值 实验室", _tokens, _idf(weights))
+    for text, both in [
+        ("人均地区生产总值从9万元提高到11万元", "从9万元提高到11万元"),
+        ("人均地区生产总值从2020年的10.5万元提高到2025年的14万元左右", None),
+        ("全国重点实验室从15家跃升到38家", "从15家跃升到38家"),
+    ]:
+        sentence = Span("c", text, 0, len(text))
+        key = key_span(sentence, groups, wants("人均地区生产总值从多少提高到多少？"))
+        expected = both or text[text.index("从") :]
+        assert key is not None and key.text == expected, text
+        assert text[key.start : key.end] == key.text
+        reached = key_span(sentence, groups, wants("人均地区生产总值提高到多少？"))
+        assert reached is not None and reached.text == text[text.rindex("到") + 1 :].replace(
+            "2025年的", ""
+        )

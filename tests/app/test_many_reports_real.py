@@ -7,6 +7,8 @@ tests (tests/data/): a mid-plan year, Chinese-numeral date, web chrome, `［n］
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.factory import ReportQAService
@@ -223,6 +225,26 @@ def test_each_figure_of_a_respective_list_goes_to_its_own_subject(
     answer = many.answer(question)
     assert not answer.refused, answer.text
     assert answer.text.split("报告原文")[0].startswith(figure), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("“十四五”期间广东人均地区生产总值从多少提高到了多少？", "从9万元提高到11万元"),
+        ("浙江一般公共预算收入“十四五”期间从多少提高到多少？", "从7248亿元提高到8865亿元"),
+        (
+            "From what to what did Zhejiang's per capita GDP rise during the 14th Five-Year "
+            "Plan period?",
+            "从2020年的10.5万元提高到2025年的14万元左右",
+        ),
+    ],
+)
+def test_both_levels_of_a_change_asked_are_stated(
+    many: ReportQAService, question: str, lead: str
+) -> None:
+    answer = many.answer(question)
+    assert not answer.refused, answer.text
+    assert lead in re.split("报告原文|According to the report", answer.text)[0], answer.text
 
 
 def test_search_goes_to_the_reports_the_question_names(many: ReportQAService) -> None:
