@@ -23,8 +23,14 @@ _ABOUT = r"(?:余|多)?"  # `6.8万余个`, `100多家`
 _ORDINAL = r"第(?:\d+|[一二三四五六七八九十]+)(?:位|个|名|批|次|届)"
 # a place in an order: `第4位`, `首位`
 ORDINAL = re.compile(rf"{_ORDINAL}|首位")
+# a ratio, which has no unit: `2.27:1`, `2：1以内`, or a bare decimal a change starts from or
+# ends at (`收入倍差从1.96缩小至1.81`, `比值由3.27缩小至2.93`)
+_RATIO = (
+    r"(?<![\d.])\d+(?:\.\d+)?[:：]1(?![\d.])"
+    r"|(?<=[至到由从为])\d+\.\d+(?=[缩扩收提增降下上减]|[，,。；;、）)]|$)"
+)
 NUMBER_WITH_UNIT = re.compile(
-    rf"{_ORDINAL}"
+    rf"{_ORDINAL}|(?:{_RATIO}){_BOUND}"
     rf"|(?<![\d.A-Za-z])(?!(?:19|20)\d\d(?:[—–－~～-](?:19|20)\d\d)?年)\d+(?:\.\d+)?{_RANGE}{_ABOUT}"
     rf"(?:%|个百分点|{SCALE}{_ABOUT}(?:{MEASURE})?|(?:{MEASURE})){_BOUND}"
 )

@@ -308,6 +308,18 @@ def test_a_unit_after_a_scale_is_part_of_the_figure() -> None:
         assert match is not None and match.group(0) == figure
 
 
+def test_a_ratio_is_a_figure_though_it_has_no_unit() -> None:
+    for text, figures in [
+        ("城乡居民收入比从2.50:1缩小至2.27:1", ["2.50:1", "2.27:1"]),
+        ("城乡居民收入比收窄至2：1以内", ["2：1以内"]),
+        ("城乡居民收入比值由3.27缩小至2.93。", ["3.27", "2.93"]),
+        ("收入倍差从1.96缩小至1.81", ["1.96", "1.81"]),
+        # a version or a code is no figure
+        ("建设数字政府2.0版，PM2.5浓度下降", []),
+    ]:
+        assert [m.group(0) for m in NUMBER_WITH_UNIT.finditer(text)] == figures, text
+
+
 def test_english_rate_and_change_words_are_whole_words() -> None:
     assert not wants("How many corporate headquarters will be attracted?").rate
     assert not wants("How many enterprises were added?").change

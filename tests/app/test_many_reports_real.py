@@ -237,6 +237,9 @@ def test_each_figure_of_a_respective_list_goes_to_its_own_subject(
             "Plan period?",
             "从2020年的10.5万元提高到2025年的14万元左右",
         ),
+        # a ratio has no unit
+        ("浙江城乡居民收入倍差从多少缩小到多少？", "从1.96缩小至1.81"),
+        ("广东城乡居民收入比从多少缩小到多少？", "从2.50:1缩小至2.27:1"),
     ],
 )
 def test_both_levels_of_a_change_asked_are_stated(
