@@ -285,6 +285,10 @@ def key_span(sentence: Span, groups: Sequence[TermGroup], want: Wants) -> Span |
             return amount
     if pattern is None and want.kind in _NAMED:
         return _telling_clause(sentence, groups, want)
+    if want.several > 1 and pattern is not None:
+        several = _several(sentence, groups, pattern, want.several)
+        if several is not None:
+            return several
     best = _best_clause(sentence, groups, pattern)
     if pattern is ORDINAL and (best is None or best[0] == 0):
         return _first(ORDINAL, sentence)  # a rank in a clause of its own (`，稳居…第1位`)
@@ -321,6 +325,25 @@ def _change_start(pattern: re.Pattern[str], text: str, reached: re.Match[str]) -
 
 
 _CLAUSE_OR_ITEM = re.compile(r"[，,；;、]")
+
+
+def _several(
+    sentence: Span, groups: Sequence[TermGroup], pattern: re.Pattern[str], asked: int
+) -> Span | None:
+    """For a question asking `asked` figures at once, the part of the sentence from the first
+    to the last of the figures whose own words cover the question best (`粮食播种面积1530万亩、
+    总产量125亿斤`); None unless two or more of them are stated of the question's words."""
+    text = sentence.text
+    if whole_list(text, groups) is not None:
+        return None  # a `分别` list answers with its subjects (`履约率、开工率…分别达…`)
+    matches = list(pattern.finditer(text))
+    covers = [_own_cover(text, m, groups) for m in matches]
+    best = sorted(range(len(matches)), key=lambda i: (-covers[i], i))[:asked]
+    chosen = sorted(i for i in best if covers[i] > 0)
+    if len(chosen) < 2:
+        return None
+    first, last = matches[chosen[0]], matches[chosen[-1]]
+    return _within(sentence, first.start() - len(item_before(text, first.start())), last.end())
 
 
 def _within(span: Span, start: int, end: int) -> Span:

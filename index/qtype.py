@@ -186,6 +186,7 @@ class Wants:
     rank: bool = False  # a place in an order (`排第几位`): `第4位` answers it, not a rate
     thing: str = ""  # what the question asks instances of (`企业` of `哪几家企业建成投产`)
     span: bool = False  # where a change started and ended (`从多少提高到多少`): both levels
+    several: int = 1  # figures asked at once (`播种面积和总产量分别要确保多少`: 2)
 
 
 # both ends of a change asked: `从多少提高到多少`, `由多少降至多少`, `from what to what`
@@ -209,6 +210,29 @@ _THING = re.compile(
     r"(?:哪些|哪[几两三四五六七八九十\d]*[个家座项所条类种位批]?|什么)"
     r"([\u4e00-\u9fff]{2,6}?)(?=[？?，,。；;、]|$|呢|吗|了|是|要|在|将|去|可以|能|有|都)"
 )
+
+
+# several subjects asked their figures at once: `A和B分别…多少`, `A、B、C分别是多少`
+_JOINED_SUBJECTS = re.compile(
+    r"[\u4e00-\u9fff]{2,}(?:(?:和|与|及|、)[\u4e00-\u9fff]{2,}?)+(?=分别)"
+)
+_JOINER = re.compile(r"和|与|及|、")
+_HOW_MANY = re.compile(r"多少|几(?![乎])")
+
+
+def figures_asked(question: str) -> int:
+    """How many figures one question asks for at once, in one of its sentences: the subjects
+    of a `分别` (`播种面积和总产量分别要确保多少`), or the `多少` it asks (`重大项目多少个、年度
+    投资多少`); 1 otherwise. Several clauses are several questions (`去年…多少，今年…多少`: see
+    `Query.narrowed`)."""
+    most = 1
+    for part in re.split(r"[？?。，,；;]", question):
+        joined = _JOINED_SUBJECTS.search(part)
+        subjects = len(_JOINER.findall(joined.group(0))) + 1 if joined else 1
+        if subjects > 1 and not _HOW_MANY.search(part, joined.end() if joined else 0):
+            subjects = 1
+        most = max(most, subjects, len(_HOW_MANY.findall(part)))
+    return most
 
 
 def asked_thing(question: str) -> str:
@@ -236,4 +260,7 @@ def wants(question: str, kind: QuestionKind | None = None) -> Wants:
         rank=rank,
         thing=asked_thing(question) if kind in ("list", "general") else "",
         span=number and bool(_SPAN.search(question)),
+        several=figures_asked(question)
+        if number and not rank and not _SPAN.search(question)
+        else 1,
     )

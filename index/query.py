@@ -220,12 +220,16 @@ def analyze(question: str, places: Sequence[str] = ()) -> Query:
     """The query of `question`; `places` are the regions it names (see `index.regions`)."""
     text = simplified(question.strip())
     kind = question_kind(text)
+    times = time_asks(text)
+    asked = wants(text, kind)
+    if len(times) > 1:  # one figure per time asked (`去年…和今年的目标分别`): a comparison
+        asked = replace(asked, several=1)
     return Query(
         text=text,
         language=detect_language(text),
         kind=kind,
-        wants=wants(text, kind),
-        times=time_asks(text),
+        wants=asked,
+        times=times,
         target=bool(_TARGET.search(text)),
         places=tuple(places),
         numbers=tuple(_NUMBER.findall(text)),

@@ -467,3 +467,26 @@ def test_both_levels_of_a_change_asked_are_stated() -> None:
         assert reached is not None and reached.text == text[text.rindex("到") + 1 :].replace(
             "2025年的", ""
         )
+
+
+def test_several_figures_asked_at_once_are_stated_together() -> None:
+    assert wants("粮食播种面积和总产量分别要确保多少？").several == 2
+    assert wants("安排重大项目多少个、年度投资多少？").several == 2
+    assert wants("原煤、原油、天然气产量分别是多少？").several == 3
+    assert wants("去年服务业增加值增长了多少？").several == 1
+    assert wants("人均预期寿命从多少提高到多少？").several == 1  # one change, both levels
+    # one figure per time asked: the comparison answers each period on its own
+    assert analyze("去年GDP实际增速和今年的目标分别是多少？").wants.several == 1
+    assert wants("城镇登记失业率去年实际是多少，今年要控制在多少以内？").several == 1
+    text = "严守耕地红线，严格占补平衡管理，确保粮食播种面积1530万亩、总产量125亿斤。"
+    groups = term_groups(
+        "粮食 播种 面积 总产量",
+        _tokens,
+        _idf(dict.fromkeys(["粮食", "播种", "面积", "总产量"], 2.0)),
+    )
+    sentence = Span("c", text, 0, len(text))
+    key = key_span(sentence, groups, wants("粮食播种面积和总产量分别要确保多少？"))
+    assert key is not None and key.text == "确保粮食播种面积1530万亩、总产量125亿斤"
+    assert text[key.start : key.end] == key.text
+    one = key_span(sentence, groups, wants("粮食播种面积要确保多少？"))
+    assert one is not None and one.text == "1530万亩"

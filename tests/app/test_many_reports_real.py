@@ -250,6 +250,12 @@ def test_both_levels_of_a_change_asked_are_stated(
     assert lead in re.split("报告原文|According to the report", answer.text)[0], answer.text
 
 
+def test_several_figures_asked_at_once_are_all_stated(many: ReportQAService) -> None:
+    answer = many.answer("浙江2026年粮食播种面积和总产量分别要确保多少？")
+    assert not answer.refused, answer.text
+    assert answer.text.startswith("确保粮食播种面积1530万亩、总产量125亿斤"), answer.text
+
+
 def test_search_goes_to_the_reports_the_question_names(many: ReportQAService) -> None:
     """A search that names a region (or years only some reports cover) looks in those reports;
     one that names none looks in all; a choice of reports still bounds it."""
