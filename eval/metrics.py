@@ -32,6 +32,9 @@ _WHITESPACE = re.compile(r"[\s\u200b\ufeff]+")
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]")
 _DIGITS = frozenset("0123456789")
 MIN_OVERLAP = 6
+# a full stop that ends an English sentence (whitespace follows it) is no decimal point:
+# `Answer: 2.93.  2026年…` does not run on into the next number once whitespace is dropped
+_SENTENCE_STOP = re.compile(r"\.(?=\s)")
 
 
 def normalize(text: str) -> str:
@@ -58,7 +61,7 @@ def _extends_right(text: str, end: int) -> bool:
 
 def contains_answer(answer: str, text: str) -> bool:
     """Whether `answer` occurs in `text` (normalised), respecting number boundaries."""
-    needle, hay = normalize(answer), normalize(text)
+    needle, hay = normalize(answer), normalize(_SENTENCE_STOP.sub("。", text))
     if not needle:
         return False
     check_left, check_right = needle[0] in _DIGITS, needle[-1] in _DIGITS

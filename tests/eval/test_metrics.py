@@ -69,6 +69,8 @@ def test_normalize_applies_nfkc_and_keeps_years_in_brackets() -> None:
         ("20户", "新增企业200户", False),
         ("20户", "新增高新技术企业20户。", True),
         ("7.6万名", "帮助 7.6\n万名农民工", True),
+        ("2.93", "Answer: 由3.27缩小至2.93.   2026年浙江…", True),  # a full stop, not a decimal
+        ("2.9", "Answer: 由3.27缩小至2.93.   2026年浙江…", False),
         ("何树平", "市长 何树平", True),
         ("第四届", "办好第十四届市运会", False),
         ("", "任何文字", False),
