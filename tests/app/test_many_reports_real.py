@@ -188,6 +188,12 @@ def test_a_share_stated_is_answered(many: ReportQAService, question: str, figure
         # a rank asked in English, stated in a clause of its own (`，稳居各省区第1位`)
         ("How do Zhejiang residents' per capita incomes rank among provinces?", ZHEJIANG, "第1位"),
         ("What is Zhejiang's 2026 target for inbound overnight visitors?", ZHEJIANG, "10%以上"),
+        # general report vocabulary (markets, emerging): the clause that lists them leads
+        (
+            "Which emerging export markets will Guangdong step up efforts to open up this year?",
+            GUANGDONG,
+            "东盟、中东、非洲、中亚",
+        ),
     ],
 )
 def test_english_questions_on_provincial_reports(
