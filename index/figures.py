@@ -8,7 +8,7 @@ _UNITS = (
     "微克/立方米 立方米 平方公里 平方千米 平方米 公里 千米 米 亩 斤 吨 美元 欧元 港元 元 元/人 "
     "元/千瓦时 分/千瓦时 人次 人 户 家 个 项 所 座 辆 张 条 天 工作日 个工作日 年 倍 千瓦时 千瓦 "
     "兆瓦 床 套 处 名 头 只 次 批 位 级 台 件 岁 小时 个月 周 标准箱 标箱 列 班 趟 架 艘 栋 幢 间 "
-    "株 棵 场 场次 期 届 公顷 千克 公斤 立方 羽 枚 本 部 门 支 例 宗 笔 单"
+    "株 棵 场 场次 期 届 公顷 千克 公斤 立方 羽 枚 本 部 门 支 例 宗 笔 单 P"
 ).split()
 # longest first: `35个月` is 35 months, not 35 of something
 MEASURE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))

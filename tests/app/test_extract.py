@@ -303,6 +303,7 @@ def test_a_unit_after_a_scale_is_part_of_the_figure() -> None:
         ("粮食总产量125亿斤", "125亿斤"),
         ("实际使用外资115.6亿美元", "115.6亿美元"),
         ("外调绿电规模达450亿千瓦时", "450亿千瓦时"),
+        ("算力规模达到11.4万P", "11.4万P"),  # computing power, in petaflops
     ]:
         match = NUMBER_WITH_UNIT.search(text)
         assert match is not None and match.group(0) == figure
