@@ -93,15 +93,19 @@ class SectionTree:
             if not periods or chunk.period in periods:
                 yield chunk
 
-    def announced(self, doc_id: str, end: int) -> tuple[Node, list[tuple[str, Chunk]]] | None:
+    def announced(
+        self, doc_id: str, end: int, from_any: bool = True
+    ) -> tuple[Node, list[tuple[str, Chunk]]] | None:
         """The numbered parts a sentence ending at offset `end` announces: the subsections
-        that begin right after it (`要努力实现以下目标任务：` then `一是…`, `二是…`)."""
+        that begin right after it (`要努力实现以下目标任务：` then `一是…`, `二是…`); unless
+        `from_any`, only when they begin with the section's first."""
         info = self._documents.get(doc_id)
         if info is None:
             return None
         for top in info.outline:
             for path, node in _with_paths(top, ()):
-                first = next((c for c in node.children if 0 <= c.start - end <= ANNOUNCE_GAP), None)
+                kids = node.children if from_any else node.children[:1]
+                first = next((c for c in kids if 0 <= c.start - end <= ANNOUNCE_GAP), None)
                 if first is not None:
                     parent = Node(doc_id, path, node)
                     return parent, self.children(parent, first)

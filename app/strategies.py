@@ -215,7 +215,10 @@ class Strategies:
         (`要努力实现以下目标任务：`), those parts."""
         if query.kind not in ("list", "section"):
             return None
-        found = self.sections.announced(doc_id, best.span.end)
+        # a sentence that ends with a colon may announce parts from any on; one that ends a
+        # paragraph only the parts of a section it opens (not the next of its siblings)
+        colon = bool(_ANNOUNCES.search(best.span.text))
+        found = self.sections.announced(doc_id, best.span.end, from_any=colon)
         if found is None or len(found[1]) < MIN_PARTS:
             return None
         node, parts = found
@@ -226,6 +229,10 @@ class Strategies:
             if h.chunk.chunk_id == chunk.chunk_id:
                 return h
         return self.retriever.hit_for(chunk)
+
+
+# a sentence that announces what follows it ends with a colon (`要努力实现以下目标任务：`)
+_ANNOUNCES = re.compile(r"[：:]\s*$")
 
 
 def _named_terms(text: str, entries: dict[str, Chunk]) -> list[str]:

@@ -291,3 +291,14 @@ def test_a_sentence_announcing_numbered_parts_is_answered_with_them(
     for part in ("加快建设创新浙江", "共同富裕先行示范", "经济社会全面绿色转型"):
         assert part in answer.text
     assert len(answer.citations) == 6 and _cited_docs(answer) == [ZHEJIANG] * 6
+
+
+def test_a_sentence_ending_a_subsection_announces_none_of_the_next(
+    many: ReportQAService,
+) -> None:
+    """The last sentence of `第三，…` is followed by `第四，…`: it announces nothing, so the
+    question is answered from its own paragraph, not with the parts 第四 to 第九."""
+    answer = many.answer("自贡今年在培育发展数字经济方面有哪些安排？")
+    assert not answer.refused and "个方面" not in answer.text, answer.text
+    assert "数字" in answer.text.split("报告原文")[0], answer.text
+    assert _cited_docs(answer)[0] == ZIGONG
