@@ -26,6 +26,8 @@ from app.extract import (
 )
 from app.refusal import Figure, RefusalConfig, Verdict, judge
 from index.hybrid import HybridRetriever
+from index.lexicon import translations
+from index.lexicon_en import EN_TERMS
 from index.models import Hit
 from index.qtype import without_asking_phrases
 from index.query import TARGET, Query, Resolved
@@ -140,6 +142,8 @@ class EvidenceFinder:
             )
             else ""
         )
+        if best is not None and not unnamed:
+            unnamed = english_unnamed(query, _with_lead_in(best))
         verdict = judge(query, resolved, best, info, focus, self.config.refusal, figure, unnamed)
         return Evidence(doc_id, resolved, groups, scored, best, verdict, list(hits), indicator)
 
@@ -175,6 +179,34 @@ def indicator_phrase(query: Query) -> str:
     if _NOT_A_NAME.search(phrase) or not INDICATOR_MIN_CHARS <= len(phrase) <= INDICATOR_MAX_CHARS:
         return ""
     return phrase
+
+
+# an English term names an indicator when the report has a word of three or more characters
+# for it (`urban jobs`: 城镇新增就业); a shorter one (`就业`) names a topic, not the figure.
+# The evidence names it by that word or by its last characters (a Chinese name ends in its
+# head): `全省生产总值` names `地区生产总值`, `就业岗位` does not name `城镇新增就业`.
+INDICATOR_WORD_CHARS = 3
+
+
+def english_unnamed(query: Query, evidence: str) -> str:
+    """For an English number question, a phrase it names an indicator by (`new urban jobs`,
+    `industrial investment`) none of whose report words the evidence holds: the figure found
+    is another indicator's. "" when the evidence names them all."""
+    if query.kind != "number" or query.language != "en":
+        return ""
+    text = normalize(evidence)
+    for key, words in translations(query.text):
+        if key not in EN_TERMS or not re.search(r"[ -]", key):
+            continue  # a plan's name is a time; a single word is not a name
+        named = [normalize(w) for w in words.split() if len(w) >= INDICATOR_WORD_CHARS]
+        if named and not any(_ends_in(text, w) for w in named):
+            return key
+    return ""
+
+
+def _ends_in(text: str, word: str) -> bool:
+    """`text` holds `word` or its last `INDICATOR_WORD_CHARS` or more characters."""
+    return any(word[i:] in text for i in range(len(word) - INDICATOR_WORD_CHARS + 1))
 
 
 def prefer_asked_period(

@@ -182,7 +182,7 @@ EN_TERMS: dict[str, str] = {
     "r&d spending": "研发经费投入强度 研发",
     "r&d investment": "研发经费投入强度 研发",
     "r&d intensity": "研发经费投入强度 研发",
-    "research and development": "研发经费投入强度 研发",
+    "research and development": "研发经费投入强度 研发经费 研发投入 研发",
     "technology": "科技 技术",
     "innovation platform": "创新平台 平台",
     "talent": "人才",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.evidence import indicator_phrase
+from app.evidence import english_unnamed, indicator_phrase
 from app.extract import (
     bigram_coverage,
     bigrams,
@@ -491,3 +491,13 @@ def test_several_figures_asked_at_once_are_stated_together() -> None:
     assert text[key.start : key.end] == key.text
     one = key_span(sentence, groups, wants("粮食播种面积要确保多少？"))
     assert one is not None and one.text == "1530万亩"
+
+
+def test_an_english_indicator_is_named_by_a_report_word_for_it() -> None:
+    jobs = analyze("How many new urban jobs did Beijing create in 2025?")
+    assert english_unnamed(jobs, "提供11.2万个高校毕业生就业岗位") == "urban jobs"
+    assert english_unnamed(jobs, "城镇新增就业26.1万人") == ""
+    # a plan's name is a time, not an indicator; a Chinese question is judged otherwise
+    plan = analyze("How many 5G base stations were built during the 14th Five-Year Plan?")
+    assert english_unnamed(plan, "累计建成5G基站8.2万个") == ""
+    assert english_unnamed(analyze("城镇新增就业多少人？"), "就业岗位11.2万个") == ""

@@ -302,3 +302,14 @@ def test_a_sentence_ending_a_subsection_announces_none_of_the_next(
     assert not answer.refused and "个方面" not in answer.text, answer.text
     assert "数字" in answer.text.split("报告原文")[0], answer.text
     assert _cited_docs(answer)[0] == ZIGONG
+
+
+def test_an_english_indicator_the_evidence_does_not_name_is_refused(
+    many: ReportQAService,
+) -> None:
+    """`industrial investment` (工业投资) is not the `规模以上工业增加值增长5.1%` found."""
+    refused = many.answer("How much did Zigong's industrial investment grow in 2020?")
+    assert refused.refused and refused.language == "en", refused.text
+    assert refused.reason.startswith("no_indicator"), refused.reason
+    named = many.answer("How much did Guangdong spend on research and development in 2025?")
+    assert not named.refused and "5350亿元" in named.text.split("According")[0], named.text
