@@ -312,7 +312,7 @@ def _change_start(pattern: re.Pattern[str], text: str, reached: re.Match[str]) -
     """Where the change that ends at the figure `reached` starts, when the clause states its
     first level too (`从9万元提高到11万元`, `由3.27缩小至2.93`): at `从`/`由`, else at that
     figure; None when it does not."""
-    before = [m for m in pattern.finditer(text, 0, reached.start()) if m.end() <= reached.start()]
+    before = list(pattern.finditer(text, 0, reached.start()))
     if not before:
         return None
     first = before[-1]

@@ -221,7 +221,7 @@ _HOW_MANY = re.compile(r"多少|几(?![乎])")
 
 
 def figures_asked(question: str) -> int:
-    """How many figures one question asks for at once, in one of its sentences: the subjects
+    """How many figures one question asks for at once, in one of its clauses: the subjects
     of a `分别` (`播种面积和总产量分别要确保多少`), or the `多少` it asks (`重大项目多少个、年度
     投资多少`); 1 otherwise. Several clauses are several questions (`去年…多少，今年…多少`: see
     `Query.narrowed`)."""
