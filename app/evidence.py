@@ -142,6 +142,9 @@ class EvidenceFinder:
             )
             else ""
         )
+        phrase = indicator_phrase(query)
+        if best is not None and not unnamed and focus is not None and other_scope(phrase, focus):
+            unnamed = phrase
         if best is not None and not unnamed:
             unnamed = english_unnamed(query, _with_lead_in(best))
         verdict = judge(query, resolved, best, info, focus, self.config.refusal, figure, unnamed)
@@ -179,6 +182,26 @@ def indicator_phrase(query: Query) -> str:
     if _NOT_A_NAME.search(phrase) or not INDICATOR_MIN_CHARS <= len(phrase) <= INDICATOR_MAX_CHARS:
         return ""
     return phrase
+
+
+# words that divide one statistic by scope: the figure of one is not the figure of another
+# (`全体居民人均可支配收入` is no figure of `城镇居民人均可支配收入`; `外贸出口` none of `进出口`)
+_SCOPES: tuple[tuple[str, ...], ...] = (("城镇", "农村", "全体"), ("进出口", "出口", "进口"))
+_BOTH = {"城乡": ("城镇", "农村")}  # one word for two scopes
+
+
+def other_scope(indicator: str, clause: str) -> bool:
+    """The clause states the indicator's statistic for another scope than the one asked: it
+    names a sibling scope word and not the asked one (nor `城乡` for 城镇 or 农村)."""
+    for scopes in _SCOPES:
+        asked = next((w for w in scopes if w in indicator), None)
+        if asked is None:
+            continue
+        if asked in clause or any(asked in both and w in clause for w, both in _BOTH.items()):
+            continue
+        if any(w in clause for w in scopes if w != asked):
+            return True
+    return False
 
 
 # an English term names an indicator when the report has a word of three or more characters

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.evidence import english_unnamed, indicator_phrase
+from app.evidence import english_unnamed, indicator_phrase, other_scope
 from app.extract import (
     bigram_coverage,
     bigrams,
@@ -501,3 +501,13 @@ def test_an_english_indicator_is_named_by_a_report_word_for_it() -> None:
     plan = analyze("How many 5G base stations were built during the 14th Five-Year Plan?")
     assert english_unnamed(plan, "累计建成5G基站8.2万个") == ""
     assert english_unnamed(analyze("城镇新增就业多少人？"), "就业岗位11.2万个") == ""
+
+
+def test_a_statistic_of_another_scope_is_not_the_one_asked() -> None:
+    asked = "城镇居民人均可支配收入"
+    assert other_scope(asked, "全体居民人均可支配收入增长6.1%，")
+    assert not other_scope(asked, "城镇和农村居民人均可支配收入分别增长4.3%、5.5%")
+    assert not other_scope(asked, "城乡居民人均可支配收入分别增长5%、6%")  # 城乡 holds 城镇
+    assert not other_scope(asked, "居民人均可支配收入增长5%")  # no scope named: not judged
+    assert other_scope("外贸进出口总额", "外贸出口增长7.2%，")
+    assert not other_scope("外贸出口", "外贸进出口总额增长3%，其中出口增长5%")

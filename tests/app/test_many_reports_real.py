@@ -312,3 +312,11 @@ def test_an_english_indicator_the_evidence_does_not_name_is_refused(
     assert refused.reason.startswith("no_indicator"), refused.reason
     named = many.answer("How much did Guangdong spend on research and development in 2025?")
     assert not named.refused and "5350亿元" in named.text.split("According")[0], named.text
+
+
+def test_a_figure_of_another_scope_is_refused(many: ReportQAService) -> None:
+    """Zhejiang states 外贸出口增长7.2%, not the growth of 进出口; its 城镇 and 农村 incomes."""
+    refused = many.answer("去年浙江外贸进出口总额增长了多少？")
+    assert refused.refused and refused.reason.startswith("no_indicator"), refused.text
+    urban = many.answer("2025年浙江城镇居民人均可支配收入增长了多少？")
+    assert not urban.refused and "4.3%" in urban.text.split("报告原文")[0], urban.text
