@@ -26,7 +26,6 @@ from app.extract import (
 )
 from app.refusal import Figure, RefusalConfig, Verdict, judge
 from index.hybrid import HybridRetriever
-from index.lexicon import translations
 from index.lexicon_en import EN_TERMS
 from index.models import Hit
 from index.qtype import without_asking_phrases
@@ -134,19 +133,10 @@ class EvidenceFinder:
         info = self.retriever.documents[doc_id]
         figure = _figure(best, groups, query) if best is not None else None
         unnamed = (
-            indicator_phrase(query)
-            if best is not None
-            and (
-                not _names_indicator(best, indicator, self.config.refusal.indicator_share)
-                or (focus is not None and names_another_subject(focus, indicator))
-            )
+            _unnamed(query, best, focus, indicator, groups, self.config.refusal.indicator_share)
+            if best is not None and focus is not None
             else ""
         )
-        phrase = indicator_phrase(query)
-        if best is not None and not unnamed and focus is not None and other_scope(phrase, focus):
-            unnamed = phrase
-        if best is not None and not unnamed:
-            unnamed = english_unnamed(query, _with_lead_in(best))
         verdict = judge(query, resolved, best, info, focus, self.config.refusal, figure, unnamed)
         return Evidence(doc_id, resolved, groups, scored, best, verdict, list(hits), indicator)
 
@@ -184,6 +174,27 @@ def indicator_phrase(query: Query) -> str:
     return phrase
 
 
+def _unnamed(
+    query: Query,
+    best: ScoredSpan,
+    focus: str,
+    indicator: list[TermGroup],
+    groups: list[TermGroup],
+    share: float,
+) -> str:
+    """The indicator a number question measures that the best sentence does not state its
+    figure of ("" when it does): too little of it named, a `分别` list of other subjects,
+    another scope (`全体` for `城镇`), or in English a phrase the evidence does not name."""
+    phrase = indicator_phrase(query)
+    if (
+        not _names_indicator(best, indicator, share)
+        or names_another_subject(focus, indicator)
+        or other_scope(phrase, focus)
+    ):
+        return phrase
+    return english_unnamed(query, groups, _with_lead_in(best))
+
+
 # words that divide one statistic by scope: the figure of one is not the figure of another
 # (`全体居民人均可支配收入` is no figure of `城镇居民人均可支配收入`; `外贸出口` none of `进出口`)
 _SCOPES: tuple[tuple[str, ...], ...] = (("城镇", "农村", "全体"), ("进出口", "出口", "进口"))
@@ -211,17 +222,18 @@ def other_scope(indicator: str, clause: str) -> bool:
 INDICATOR_WORD_CHARS = 3
 
 
-def english_unnamed(query: Query, evidence: str) -> str:
+def english_unnamed(query: Query, groups: Sequence[TermGroup], evidence: str) -> str:
     """For an English number question, a phrase it names an indicator by (`new urban jobs`,
-    `industrial investment`) none of whose report words the evidence holds: the figure found
-    is another indicator's. "" when the evidence names them all."""
+    `industrial investment`: a term group of the question, the phrase and the report's words
+    for it) none of whose report words the evidence holds: the figure found is another
+    indicator's. "" when the evidence names them all."""
     if query.kind != "number" or query.language != "en":
         return ""
     text = normalize(evidence)
-    for key, words in translations(query.text):
+    for key, *words in (g.words for g in groups):
         if key not in EN_TERMS or not re.search(r"[ -]", key):
             continue  # a plan's name is a time; a single word is not a name
-        named = [normalize(w) for w in words.split() if len(w) >= INDICATOR_WORD_CHARS]
+        named = [normalize(w) for w in words if len(w) >= INDICATOR_WORD_CHARS]
         if named and not any(_ends_in(text, w) for w in named):
             return key
     return ""

@@ -530,7 +530,7 @@ def _stated(
         chosen = aligned if aligned is not None else chosen
     if chosen + 1 < len(matches):
         between = text[matches[chosen].end() : matches[chosen + 1].start()]
-        if _REACHED.search(between) and not re.search(r"[，,；;、]", between):
+        if _REACHED.search(between) and not _CLAUSE_OR_ITEM.search(between):
             return matches[chosen + 1]
     return matches[chosen]
 

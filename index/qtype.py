@@ -250,6 +250,7 @@ def wants(question: str, kind: QuestionKind | None = None) -> Wants:
     rank = number and bool(_RANK.search(question))
     rate = number and not rank and wants_rate(question)
     change = not rank and bool(_CHANGE.search(question))
+    span = number and bool(_SPAN.search(question))
     return Wants(
         kind=kind,
         rate=rate,
@@ -259,8 +260,6 @@ def wants(question: str, kind: QuestionKind | None = None) -> Wants:
         change=change,
         rank=rank,
         thing=asked_thing(question) if kind in ("list", "general") else "",
-        span=number and bool(_SPAN.search(question)),
-        several=figures_asked(question)
-        if number and not rank and not _SPAN.search(question)
-        else 1,
+        span=span,
+        several=figures_asked(question) if number and not (rank or span) else 1,
     )

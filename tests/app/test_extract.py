@@ -494,13 +494,17 @@ def test_several_figures_asked_at_once_are_stated_together() -> None:
 
 
 def test_an_english_indicator_is_named_by_a_report_word_for_it() -> None:
-    jobs = analyze("How many new urban jobs did Beijing create in 2025?")
-    assert english_unnamed(jobs, "提供11.2万个高校毕业生就业岗位") == "urban jobs"
-    assert english_unnamed(jobs, "城镇新增就业26.1万人") == ""
+    def unnamed(question: str, evidence: str) -> str:
+        groups = term_groups(question, str.split, lambda _: 1.0)
+        return english_unnamed(analyze(question), groups, evidence)
+
+    jobs = "How many new urban jobs did Beijing create in 2025?"
+    assert unnamed(jobs, "提供11.2万个高校毕业生就业岗位") == "urban jobs"
+    assert unnamed(jobs, "城镇新增就业26.1万人") == ""
     # a plan's name is a time, not an indicator; a Chinese question is judged otherwise
-    plan = analyze("How many 5G base stations were built during the 14th Five-Year Plan?")
-    assert english_unnamed(plan, "累计建成5G基站8.2万个") == ""
-    assert english_unnamed(analyze("城镇新增就业多少人？"), "就业岗位11.2万个") == ""
+    plan = "How many 5G base stations were built during the 14th Five-Year Plan?"
+    assert unnamed(plan, "累计建成5G基站8.2万个") == ""
+    assert unnamed("城镇新增就业多少人？", "就业岗位11.2万个") == ""
 
 
 def test_a_statistic_of_another_scope_is_not_the_one_asked() -> None:
