@@ -25,7 +25,6 @@ from index.query import Query, TimeAsk
 from ingest.models import Chunk, Period
 
 MIN_PARTS = 3  # topic sentences that make a list of a section's parts
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 # a question about the report itself: who delivered it, when, at which meeting
 _ABOUT_REPORT = re.compile(
     r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次|什么会议|日期|时间)"
@@ -60,7 +59,6 @@ class Strategies:
         self.retriever = retriever
         self.finder = finder
         self.sections = SectionTree(retriever.documents, retriever.chunks_of)
-        self._glossaries: dict[str, dict[str, Chunk]] = {}  # per report: term -> its entry
 
     # glossary ---------------------------------------------------------------------------
 
@@ -69,8 +67,8 @@ class Strategies:
         answers both)."""
         if query.kind not in ("definition", "list", "general"):
             return None
-        entries = self._glossary_of(doc_id)
-        terms = _named_terms(query.text, entries)
+        entries = self.retriever.glossary(doc_id)
+        terms = list(self.retriever.glossary_terms(query, doc_id))
         own = [h for h in hits if h.chunk.doc_id == doc_id]
         if not terms and query.kind == "definition" and own and own[0].chunk.kind == "glossary":
             terms = [own[0].chunk.section_path[-1]]
@@ -83,15 +81,6 @@ class Strategies:
             citations.append(Citation(n, self._hit(chunk, hits), (_entry_quote(chunk, term),)))
             lines.append(render.definition_answer(query.language, term, definition, n))
         return Outcome(doc_id, "\n".join(lines), tuple(citations), score=1.0)
-
-    def _glossary_of(self, doc_id: str) -> dict[str, Chunk]:
-        """The report's glossary entries by term, read once (the index version is fixed)."""
-        if doc_id not in self._glossaries:
-            chunks = self.retriever.chunks_of(doc_id)
-            self._glossaries[doc_id] = {
-                c.section_path[-1]: c for c in chunks if c.kind == "glossary"
-            }
-        return self._glossaries[doc_id]
 
     # the report itself ---------------------------------------------------------------------
 
@@ -233,23 +222,6 @@ class Strategies:
 
 # a sentence that announces what follows it ends with a colon (`要努力实现以下目标任务：`)
 _ANNOUNCES = re.compile(r"[：:]\s*$")
-
-
-def _named_terms(text: str, entries: dict[str, Chunk]) -> list[str]:
-    """The glossary terms the question names, longest match first, in question order; a
-    quoted part of a term (`“四早”` for `四早四集中`) names it when no other term has it."""
-    named = [t for t in entries if _bare(t) and _bare(t) in _bare(text)]
-    named = [t for t in named if not any(t != o and _bare(t) in _bare(o) for o in named)]
-    for quoted in _QUOTED.findall(text):
-        holders = [t for t in entries if len(quoted) >= 2 and quoted in _bare(t)]
-        if len(holders) == 1 and holders[0] not in named:
-            named.append(holders[0])
-    bare = _bare(text)
-    return sorted(named, key=lambda t: bare.find(_bare(t)) if _bare(t) in bare else len(bare))
-
-
-def _bare(text: str) -> str:
-    return re.sub(r"[“”\"'‘’《》「」]", "", text)
 
 
 def _distinct(

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from index import glossary
 from index.embedder import Embedder
 from index.lexical import BM25Index
 from index.lexicon import expand
@@ -48,6 +49,8 @@ class HybridRetriever:
         self._doc_rows = _rows_by_document(store.chunks)
         self._lexicons: dict[str, tuple[BM25Index, np.ndarray]] = {}
         self._resolve = lru_cache(maxsize=1024)(self._resolve_uncached)
+        self._glossaries = {d: glossary.entries(self.chunks_of(d)) for d in self._doc_rows}
+        self._named = lru_cache(maxsize=1024)(self._named_uncached)
 
     # what the app may ask of the index --------------------------------------------------
 
@@ -67,6 +70,17 @@ class HybridRetriever:
     def _resolve_uncached(self, query: Query, doc_id: str) -> Resolved:
         info = self.store.documents.get(doc_id)
         return resolve(query, info.timeline) if info else Resolved()
+
+    def glossary(self, doc_id: str) -> dict[str, Chunk]:
+        """Report `doc_id`'s glossary entries, by term."""
+        return self._glossaries.get(doc_id, {})
+
+    def glossary_terms(self, query: Query, doc_id: str) -> tuple[str, ...]:
+        """The terms of report `doc_id`'s glossary that the query names (`index.glossary`)."""
+        return self._named(query.text, doc_id)
+
+    def _named_uncached(self, text: str, doc_id: str) -> tuple[str, ...]:
+        return tuple(glossary.named_terms(text, self.glossary(doc_id)))
 
     def encode(self, text: str) -> np.ndarray:
         return self.embedder.encode_queries([text])[0]
@@ -267,7 +281,9 @@ class HybridRetriever:
                 periods[chunk.doc_id] = self.resolved(query, chunk.doc_id).periods
             if chunk.period in periods[chunk.doc_id]:
                 bonus[i] += cfg.period_boost
-            if chunk.kind == "glossary" and chunk.section_path[-1] in query.text:
+            if chunk.kind == "glossary" and chunk.section_path[-1] in self.glossary_terms(
+                query, chunk.doc_id
+            ):
                 bonus[i] += cfg.glossary_boost
             bonus[i] += cfg.number_boost * sum(1 for x in query.numbers if x in chunk.text)
         return bonus

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import glossary
 from index.dense import DenseKind, DenseStore, SentenceVectors
 from index.embedder import Embedder
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
@@ -139,7 +140,9 @@ class IndexStore:
         dense = DenseStore.build(vectors[: len(texts)], options.dense_kind)
         offsets = np.cumsum([0, *(len(g) for g in per_chunk)])
         sentence_vectors = SentenceVectors(vectors[len(texts) :], offsets)
-        terms = sorted({f.term for c in chunks for f in c.footnotes} | _glossary_terms(chunks))
+        terms = sorted(
+            {f.term for c in chunks for f in c.footnotes} | set(glossary.entries(chunks))
+        )
         lexical = BM25Index.build(texts, ChineseTokenizer(terms, cache_dir), options.bm25)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -253,10 +256,6 @@ def _checked_manifest(directory: Path) -> Manifest:
 def embedder_key(embedder: Embedder) -> str:
     """What identifies an embedder's vectors: model, backend and precision."""
     return f"{embedder.model_id}|{embedder.backend}|{embedder.precision}"
-
-
-def _glossary_terms(chunks: Sequence[Chunk]) -> set[str]:
-    return {c.section_path[-1] for c in chunks if c.kind == "glossary" and c.section_path}
 
 
 def _vectors(

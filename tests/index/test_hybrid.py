@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,13 @@ CHUNKS = [
         term="六稳",
     ),
     chunk(4, "一、2020 年工作回顾", "推进乡村振兴，巩固拓展脱贫攻坚成果。"),
+    chunk(
+        5,
+        "相关用语注释",
+        "宅基地“三权分置”：指落实宅基地集体所有权，保障宅基地农户资格权。",
+        kind="glossary",
+        term="宅基地“三权分置”",
+    ),
 ]
 
 
@@ -60,6 +68,26 @@ def test_period_cue_separates_review_from_plan(retriever: HybridRetriever) -> No
 
 def test_glossary_term_prefers_its_entry(retriever: HybridRetriever) -> None:
     assert retriever.search("六稳是指什么", k=1)[0].chunk.chunk_id == "c3"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("六稳是指什么", "c3"),
+        ("“三权分置”是什么", "c5"),  # a quoted part of the term
+        ("宅基地三权分置是什么", "c5"),  # the term without its quotes
+    ],
+)
+def test_a_glossary_term_the_question_names_boosts_its_entry_only(
+    retriever: HybridRetriever, question: str, entry: str
+) -> None:
+    flat = HybridRetriever(
+        retriever.store, HashEmbedder(), replace(retriever.config, glossary_boost=0)
+    )
+    boosted = {h.chunk.chunk_id: h.score for h in retriever.search(question, k=len(CHUNKS))}
+    plain = {h.chunk.chunk_id: h.score for h in flat.search(question, k=len(CHUNKS))}
+    assert boosted[entry] - plain[entry] == pytest.approx(retriever.config.glossary_boost)
+    assert all(boosted[c] == pytest.approx(plain[c]) for c in plain if c != entry)
 
 
 def test_without_priors_the_weights_decide(retriever: HybridRetriever) -> None:
