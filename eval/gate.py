@@ -43,6 +43,7 @@ def gates(k: int = 5) -> tuple[Gate, ...]:
         Gate("answer.refusal_accuracy", "higher"),
         Gate("answer.false_refusal_rate", "lower"),
         Gate("answer.wrong_report_rate", "lower"),  # null for a set about one report
+        Gate("answer.other_report_rate", "lower"),
     )
 
 
@@ -61,6 +62,7 @@ def gated_metrics(results: EvalResults) -> dict[str, float | None]:
         "answer.refusal_accuracy": a.refusal_accuracy,
         "answer.false_refusal_rate": a.false_refusal_rate,
         "answer.wrong_report_rate": a.wrong_report_rate,
+        "answer.other_report_rate": a.other_report_rate,
     }
 
 

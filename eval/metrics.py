@@ -203,6 +203,7 @@ class ItemRun:
     cited: tuple[str, ...] = ()  # cited passage texts, in document order
     latency_ms: float = 0.0
     first_cited_doc: str = ""  # the report of the answer's first citation ([1])
+    cited_docs: tuple[str, ...] = ()  # the reports of all its citations
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ class ItemScore:
     citation_ok: bool
     latency_ms: float
     wrong_report: bool = False  # answered, and [1] cites another report than the item's
+    other_report: bool = False  # answered, and cites a report the item is not about too
 
 
 def wrong_report(item: EvalItem, answered: bool, first_cited_doc: str) -> bool:
@@ -226,6 +228,11 @@ def wrong_report(item: EvalItem, answered: bool, first_cited_doc: str) -> bool:
     return (
         answered and bool(item.doc_ids and first_cited_doc) and first_cited_doc not in item.doc_ids
     )
+
+
+def other_report(item: EvalItem, answered: bool, cited_docs: Sequence[str]) -> bool:
+    """An answer about the item's report that also speaks for a report it is not about."""
+    return answered and bool(item.doc_ids) and any(d not in item.doc_ids for d in cited_docs)
 
 
 def score_item(run: ItemRun, k: int = 5) -> ItemScore:
@@ -243,6 +250,7 @@ def score_item(run: ItemRun, k: int = 5) -> ItemScore:
         citation_ok=answered and citation_supported(item.evidence, run.cited),
         latency_ms=run.latency_ms,
         wrong_report=wrong_report(item, answered, run.first_cited_doc),
+        other_report=other_report(item, answered, run.cited_docs),
     )
 
 
@@ -264,6 +272,7 @@ class Metrics:
     latency_p50_ms: float | None
     latency_p95_ms: float | None
     wrong_report_rate: float | None = None  # over answered items that name their report
+    other_report_rate: float | None = None  # over the same: answers citing another report too
 
 
 @dataclass(frozen=True)
@@ -306,6 +315,7 @@ def aggregate(scores: Sequence[ItemScore]) -> Metrics:
         latency_p50_ms=percentile(latencies, 50) if latencies else None,
         latency_p95_ms=percentile(latencies, 95) if latencies else None,
         wrong_report_rate=_rate([s.wrong_report for s in answered if s.item.doc_ids]),
+        other_report_rate=_rate([s.other_report for s in answered if s.item.doc_ids]),
     )
 
 

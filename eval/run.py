@@ -148,6 +148,7 @@ def _answer_item(service: QAService, item: EvalItem, k: int, alone: bool = False
         cited=tuple(h.chunk.text for h in cited),
         latency_ms=ms,
         first_cited_doc=answer.citations[0].hit.chunk.doc_id if answer.citations else "",
+        cited_docs=tuple(c.hit.chunk.doc_id for c in answer.citations),
     )
     return AnswerRecord(
         text=answer.text,

@@ -125,12 +125,18 @@ def answer_by_type_table(results: EvalResults) -> Table:
 
 
 def answer_by_report_table(results: EvalResults) -> Table:
-    """Per report (items about one report), with the wrong-report rate."""
+    """Per report (items about one report), with the wrong- and other-report rates."""
     rows = tuple(
-        (r, str(m.count), *_answer_cells(m)[:5], fmt_rate(m.wrong_report_rate))
+        (
+            r,
+            str(m.count),
+            *_answer_cells(m)[:5],
+            fmt_rate(m.wrong_report_rate),
+            fmt_rate(m.other_report_rate),
+        )
         for r, m in results.answers.by_report.items()
     )
-    return Table(("report", "n", *ANSWER_HEADERS[:5], "wrong report"), rows)
+    return Table(("report", "n", *ANSWER_HEADERS[:5], "wrong report", "other report"), rows)
 
 
 def summary_text(results: EvalResults, data_name: str) -> str:
@@ -144,8 +150,8 @@ def summary_text(results: EvalResults, data_name: str) -> str:
     parts += [retrieval_table(results).text(), "", "answers (service.answer, hybrid)"]
     parts.append(answer_table(results).text())
     if results.answers.by_report:
-        wrong = fmt_rate(a.wrong_report_rate)
-        parts += ["", f"per report (wrong-report rate overall: {wrong})"]
+        wrong, other = fmt_rate(a.wrong_report_rate), fmt_rate(a.other_report_rate)
+        parts += ["", f"per report (overall: wrong report {wrong}, another report cited {other})"]
         parts.append(answer_by_report_table(results).text())
     return "\n".join(parts)
 

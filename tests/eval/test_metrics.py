@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from eval.dataset import EvalItem
@@ -285,3 +287,21 @@ def test_stated_accuracy_needs_the_answer_in_its_own_words() -> None:
     assert [s.correct for s in scores] == [True, True, True]
     assert [s.stated_correct for s in scores] == [False, True, True]
     assert summarize(scores).overall.answer_stated == pytest.approx(2 / 3)
+
+
+def test_wrong_and_other_report_rates() -> None:
+    """[1] from another report is a wrong report; a later line from one is another report."""
+    about = replace(_item(), doc_ids=("a",))
+    runs = [
+        ItemRun(about, "增长3.9%", False, first_cited_doc="a", cited_docs=("a",)),
+        ItemRun(about, "增长3.9%", False, first_cited_doc="a", cited_docs=("a", "b")),
+        ItemRun(about, "增长3.9%", False, first_cited_doc="b", cited_docs=("b", "a")),
+        ItemRun(about, "", True),  # refused: neither
+        ItemRun(_item(), "增长3.9%", False, first_cited_doc="b", cited_docs=("b",)),  # no report
+    ]
+    scores = [score_item(run) for run in runs]
+    assert [s.wrong_report for s in scores] == [False, False, True, False, False]
+    assert [s.other_report for s in scores] == [False, True, True, False, False]
+    overall = summarize(scores, k=5).overall
+    assert overall.wrong_report_rate == pytest.approx(1 / 3)
+    assert overall.other_report_rate == pytest.approx(2 / 3)
