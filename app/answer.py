@@ -51,6 +51,8 @@ class AnswerConfig:
     # a question that names no report, with several loaded: the best-supported report's
     # answer ("best"), or one line for each report that answers it ("each")
     several: str = "each"
+    # ... and of those, the reports whose support is at least this share of the best one's
+    several_within: float = 0.9
 
 
 class Answerer:
@@ -115,8 +117,13 @@ class Answerer:
             return tried[:1]
         if plan.named:  # the reports the question named, in the order they fit it
             return accepted[:1]
+        if any(o.defines for o in accepted):  # a definition: only the reports that give one
+            accepted = [o for o in accepted if o.defines]
         accepted.sort(key=lambda o: -o.score)
-        return accepted if self.config.several == "each" else accepted[:1]
+        if self.config.several != "each":
+            return accepted[:1]
+        floor = self.config.several_within * accepted[0].score
+        return [o for o in accepted if o.score >= floor]
 
     def _hits_in(self, query: Query, doc_id: str, qvec: np.ndarray | None) -> list[Hit]:
         return self.retriever.search(query, self.config.evidence_k, qvec=qvec, doc_ids=[doc_id])

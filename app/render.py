@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -33,13 +34,17 @@ def fact_answer(lang: Lang, keys: Sequence[str], quotes: Sequence[tuple[str, int
 
 
 def definition_answer(lang: Lang, term: str, definition: str, n: int) -> str:
+    term = _quoted(term)
     if lang == "en":
-        return f"“{term}” is defined in the report's glossary as: {definition}[{n}]"
+        return f"{term} is defined in the report's glossary as: {definition}[{n}]"
     return (
-        f"“{term}”{definition}[{n}]"
-        if definition.startswith("指")
-        else (f"“{term}”：{definition}[{n}]")
+        f"{term}{definition}[{n}]" if definition.startswith("指") else f"{term}：{definition}[{n}]"
     )
+
+
+def _quoted(term: str) -> str:
+    """The term in quotes, unless it quotes itself already (`宅基地“三权分置”`, `“四上”企业`)."""
+    return term if re.search(r"[“”\"「」]", term) else f"“{term}”"
 
 
 def section_answer(lang: Lang, parent: str, titles: Sequence[tuple[str, int]]) -> str:

@@ -48,6 +48,7 @@ class Outcome:
     citations: tuple[Citation, ...] = ()
     verdict: Verdict | None = None  # set for a refusal
     score: float = 0.0  # how well the evidence supports it (to choose between reports)
+    defines: bool = False  # the report's glossary defines a term the question names
 
     @property
     def refused(self) -> bool:
@@ -69,9 +70,10 @@ class Strategies:
             return None
         entries = self.retriever.glossary(doc_id)
         terms = list(self.retriever.glossary_terms(query, doc_id))
+        named = bool(terms)
         own = [h for h in hits if h.chunk.doc_id == doc_id]
-        if not terms and query.kind == "definition" and own and own[0].chunk.kind == "glossary":
-            terms = [own[0].chunk.section_path[-1]]
+        if not named and query.kind == "definition" and own and own[0].chunk.kind == "glossary":
+            terms = [own[0].chunk.section_path[-1]]  # the entry the question is closest to
         if not terms:
             return None
         lines, citations = [], []
@@ -80,7 +82,7 @@ class Strategies:
             definition = chunk.footnotes[0].definition if chunk.footnotes else _definition(chunk)
             citations.append(Citation(n, self._hit(chunk, hits), (_entry_quote(chunk, term),)))
             lines.append(render.definition_answer(query.language, term, definition, n))
-        return Outcome(doc_id, "\n".join(lines), tuple(citations), score=1.0)
+        return Outcome(doc_id, "\n".join(lines), tuple(citations), score=1.0, defines=named)
 
     # the report itself ---------------------------------------------------------------------
 

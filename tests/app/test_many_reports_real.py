@@ -136,6 +136,28 @@ def test_two_terms_asked_at_once_are_both_answered(many: ReportQAService) -> Non
     assert len(answer.citations) == 2
 
 
+@pytest.mark.parametrize(
+    ("question", "doc_id", "text"),
+    [
+        ("六稳是指什么？", ZIGONG, "“六稳”指稳就业"),  # other glossaries define other terms
+        ("什么是标准海？", GUANGDONG, "“标准海”指"),  # a term quoting itself: no second quotes
+        ("十五运会火爆出圈的吉祥物叫什么名字？", GUANGDONG, "喜洋洋"),
+    ],
+)
+def test_a_question_only_one_report_answers_cites_that_report_only(
+    many: ReportQAService, question: str, doc_id: str, text: str
+) -> None:
+    answer = many.answer(question)
+    assert text in answer.text and set(_cited_docs(answer)) == {doc_id}, answer.text
+
+
+def test_a_question_several_reports_answer_is_answered_by_each(many: ReportQAService) -> None:
+    answer = many.answer("城镇新增就业目标是多少？")
+    lines = answer.text.split("\n")
+    assert len(set(_cited_docs(answer))) >= 2 and len(lines) >= 2, answer.text
+    assert all("万人" in line for line in lines), answer.text
+
+
 def test_cross_report_questions_answer_one_line_per_report(many: ReportQAService) -> None:
     answer = many.answer("广东和浙江2026年地区生产总值增长目标分别是多少？")
     lines = answer.text.split("\n")
