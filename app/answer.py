@@ -132,6 +132,12 @@ class Answerer:
         self, query: Query, doc_id: str, hits: list[Hit], qvec: np.ndarray | None
     ) -> Outcome:
         s = self.strategies
+        found = s.bridge(query, doc_id)
+        if found is not None:  # asked again of the thing by its name
+            sub = replace(self.retriever.understand(found.question), bridge=None)
+            outcome = self._one_report(sub, doc_id, self._hits_in(sub, doc_id, None), None)
+            if not outcome.refused:
+                return s.bridged(found, outcome, query.language)
         return (
             s.report_facts(query, doc_id, hits)
             or s.glossary(query, doc_id, hits)

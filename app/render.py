@@ -85,6 +85,13 @@ def missing_periods_note(lang: Lang, labels: Sequence[str]) -> str:
     return f"报告中没有找到{'、'.join(labels)}的相应数字。"
 
 
+def bridge_note(lang: Lang, head: str, name: str, n: int) -> str:
+    """Which thing the question described: `所问的职业技术学院是自贡职业技术学院[1]。`"""
+    if lang == "en":
+        return f"The {head} asked about is {name}[{n}]."
+    return f"所问的{head}是{name}[{n}]。"
+
+
 def report_note(lang: Lang, title: str) -> str:
     """Names the report an answer comes from when several are loaded."""
     return f"(From: {title})" if lang == "en" else f"（出自《{title}》）"

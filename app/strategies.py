@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,12 +19,16 @@ from app.extract import ScoredSpan, key_span, period_fit
 from app.models import Citation, Quote
 from app.refusal import Verdict
 from app.sections import SectionTree
+from index.bridge import Bridge, name_ending_in
 from index.hybrid import HybridRetriever
 from index.models import Hit
 from index.query import Query, TimeAsk
+from index.regions import same_region
 from ingest.models import Chunk, Period
 
 MIN_PARTS = 3  # topic sentences that make a list of a section's parts
+BRIDGE_HITS = 3  # passages searched for the sentence a described thing is named in
+BRIDGE_FIT = 0.5  # share of the description's words that sentence must hold
 # a question about the report itself: who delivered it, when, at which meeting
 _ABOUT_REPORT = re.compile(
     r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次|什么会议|日期|时间)"
@@ -55,6 +59,17 @@ class Outcome:
         return self.verdict is not None and self.verdict.refused
 
 
+@dataclass(frozen=True)
+class Bridged:
+    """The thing a question described, found: its name, the sentence naming it, and the
+    question asked of it by name."""
+
+    bridge: Bridge
+    name: str
+    citation: Citation
+    question: str
+
+
 class Strategies:
     def __init__(self, retriever: HybridRetriever, finder: EvidenceFinder) -> None:
         self.retriever = retriever
@@ -83,6 +98,53 @@ class Strategies:
             citations.append(Citation(n, self._hit(chunk, hits), (_entry_quote(chunk, term),)))
             lines.append(render.definition_answer(query.language, term, definition, n))
         return Outcome(doc_id, "\n".join(lines), tuple(citations), score=1.0, defines=named)
+
+    # a thing described, not named ----------------------------------------------------------
+
+    def bridge(self, query: Query, doc_id: str) -> Bridged | None:
+        """The thing the question describes (`去年说即将建成投用的那所职业技术学院`), read in the
+        sentence of report `doc_id` that fits the description best and holds at least
+        `BRIDGE_FIT` of its words."""
+        bridge = query.bridge
+        if bridge is None:
+            return None
+        about = self.retriever.understand(bridge.description + bridge.head)
+        words = set(self.retriever.tokens(bridge.description))
+        if not words:
+            return None
+        own = self.retriever.documents[doc_id].meta.region
+        hits = self.retriever.search(about, BRIDGE_HITS, doc_ids=[doc_id])
+        ranked = sorted(((s, h) for h in hits for s in h.sentences), key=lambda p: -p[0].cosine)
+        for sentence, hit in ranked:
+            span = sentence.span
+            if len(words & set(self.retriever.tokens(span.text))) < BRIDGE_FIT * len(words):
+                continue
+            name = self._name_in(bridge, span.text, own)
+            if name:
+                citation = Citation(1, hit, (Quote(span.text, span.start, span.end),))
+                return Bridged(bridge, name, citation, bridge.asked_of(name))
+        return None
+
+    def _name_in(self, bridge: Bridge, text: str, own_region: str) -> str | None:
+        if bridge.place:  # a region the sentence names, not the report's own
+            for written, _ in self.retriever.regions.mentions(text):
+                if len(written) < 2 or written in bridge.description:
+                    continue
+                if not same_region(written, own_region):
+                    return written
+            return None
+        return name_ending_in(
+            self.retriever.tagged(text), bridge.head, lambda w: bool(self.retriever.regions.find(w))
+        )
+
+    def bridged(self, found: Bridged, outcome: Outcome, lang: render.Lang) -> Outcome:
+        """The answer about the thing by name, after the sentence that names it ([1])."""
+        text = outcome.text
+        for c in sorted(outcome.citations, key=lambda c: -c.n):
+            text = text.replace(f"[{c.n}]", f"[{c.n + 1}]")
+        note = render.bridge_note(lang, found.bridge.head, found.name, 1)
+        shifted = tuple(replace(c, n=c.n + 1) for c in outcome.citations)
+        return replace(outcome, text=f"{note}\n{text}", citations=(found.citation, *shifted))
 
     # the report itself ---------------------------------------------------------------------
 

@@ -76,7 +76,11 @@ PERCENT_LEVEL = re.compile(rf"{_AFTER_CHANGE}(?:{_NUMBER}{_RANGE}%|{_TENTHS}){_B
 PERSON = re.compile(
     r"(?<!总)(?:市长|书记|主任|局长|主席|省长|县长|区长)\s*[\u4e00-\u9fff]{2,3}(?=[\s，。、；]|$)"
 )
-DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
+DATE = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|\d{1,2}月(?:底|初|上旬|中旬|下旬)"
+    # a time of the year without a number (`暑期开园`, `年底前建成`, `上半年完成`)
+    r"|[上下]半年|年底|年初|年内|年中|暑期|[一二三四]季度|春节前"
+)
 
 _UNIT_OF = re.compile(rf"\d{_ABOUT}{SCALE}?{_ABOUT}({MEASURE})")
 # units that answer the same question (多少人 <- 7.6万名)

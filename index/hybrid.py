@@ -94,6 +94,10 @@ class HybridRetriever:
     def names_a_thing(self, text: str) -> bool:
         return self.store.lexical.tokenizer.names_a_thing(text)
 
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """`text` as (word, part-of-speech flag) pairs."""
+        return self.store.lexical.tokenizer.tagged(text)
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         return [self.store.chunks[r] for r in self._doc_rows.get(doc_id, ())]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
+from index.bridge import Bridge, bridge_of
 from index.qtype import QuestionKind, Wants, question_kind, wants
 from ingest.models import Period, Timeline
 from ingest.numerals import cn_to_int
@@ -85,6 +86,7 @@ class Query:
     numbers: tuple[str, ...] = ()
     past: bool = False  # asks what was done or reached (`增长了多少`, `做了哪些`)
     report_year: int | None = None  # the year of a report the question names (`<Y>年…政府工作报告`)
+    bridge: Bridge | None = None  # a thing named by what the report says of it (`…的那所学院`)
 
     def without_times(self, keep: TimeAsk | None = None) -> str:
         """The question with the words of every time it names removed (but `keep`)."""
@@ -235,6 +237,7 @@ def analyze(question: str, places: Sequence[str] = ()) -> Query:
         numbers=tuple(_NUMBER.findall(text)),
         past=bool(_PAST.search(text)),
         report_year=_report_year(text),
+        bridge=bridge_of(text),
     )
 
 

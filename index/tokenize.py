@@ -68,9 +68,13 @@ class ChineseTokenizer:
     def names_a_thing(self, text: str) -> bool:
         """Whether `text` holds a noun (part-of-speech tags from jieba): `固定资产投资` does,
         `出门走` and `要建` do not."""
+        return any(_NOUN_FLAG.match(flag) for _, flag in self.tagged(text))
+
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """`text` as (word, jieba part-of-speech flag) pairs, in order."""
         if self._pos is None:
             self._pos = _pos_tagger(self._jieba, self._cache_dir)
-        return any(_NOUN_FLAG.match(pair.flag) for pair in self._pos.cut(text))
+        return [(pair.word, pair.flag) for pair in self._pos.cut(text)]
 
     def tokens(self, text: str) -> list[str]:
         text = _MARKER.sub(" ", unicodedata.normalize("NFKC", text)).lower()

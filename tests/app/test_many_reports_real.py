@@ -158,6 +158,36 @@ def test_a_question_several_reports_answer_is_answered_by_each(many: ReportQASer
     assert all("万人" in line for line in lines), answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "name", "figure"),
+    [
+        (
+            "“十三五”期间投资31亿元、主体完工的那个产业园，今年计划什么时候开园？",
+            "恐龙文化科技产业园",
+            "暑期",
+        ),
+        (
+            "去年说即将建成投用的那所职业技术学院，今年的目标是什么？",
+            "自贡职业技术学院",
+            "建成招生",
+        ),
+    ],
+)
+def test_a_thing_described_is_found_then_asked_about_by_name(
+    many: ReportQAService, question: str, name: str, figure: str
+) -> None:
+    answer = many.answer(question)
+    assert not answer.refused and figure in answer.text, answer.text
+    assert "所问的" in answer.text and name in answer.text, answer.text
+    assert name in answer.citations[0].quote  # [1]: the sentence that names it
+    assert set(_cited_docs(answer)) == {ZIGONG}
+
+
+def test_a_description_no_sentence_fits_is_answered_as_asked(many: ReportQAService) -> None:
+    answer = many.answer("去年说已经整体搬迁的那所音乐学院，今年的目标是什么？")
+    assert "所问的" not in answer.text, answer.text
+
+
 def test_cross_report_questions_answer_one_line_per_report(many: ReportQAService) -> None:
     answer = many.answer("广东和浙江2026年地区生产总值增长目标分别是多少？")
     lines = answer.text.split("\n")

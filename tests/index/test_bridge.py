@@ -1,0 +1,109 @@
+"""A thing a question names by what the report says of it (index/bridge.py), with jieba's
+real part-of-speech tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.bridge import name_ending_in
+from index.figures import DATE
+from index.query import analyze
+from index.tokenize import ChineseTokenizer
+
+
+@pytest.mark.parametrize(
+    ("question", "description", "head", "rest", "place"),
+    [
+        (
+            "去年说即将建成投用的那所职业技术学院，今年的目标是什么？",
+            "去年说即将建成投用",
+            "职业技术学院",
+            "今年的目标是什么?",
+            False,
+        ),
+        (
+            "习近平总书记在广东出席开幕式的那届全国运动会上，广东代表团取得了什么成绩？",
+            "习近平总书记在广东出席开幕式",
+            "全国运动会",
+            "广东代表团取得了什么成绩?",
+            False,
+        ),
+        (
+            "即将联调联试的那段城际铁路今年要实现什么？",
+            "即将联调联试",
+            "城际铁路",
+            "今年要实现什么?",
+            False,
+        ),
+        (
+            "全球首座“钍基熔盐实验堆”所在的城市，今年被支持建设什么样板区？",
+            "全球首座“钍基熔盐实验堆”",
+            "城市",
+            "今年被支持建设什么样板区?",
+            True,
+        ),
+    ],
+)
+def test_a_thing_described_is_read_from_the_question(
+    question: str, description: str, head: str, rest: str, place: bool
+) -> None:
+    bridge = analyze(question).bridge
+    assert bridge is not None
+    assert (bridge.description, bridge.head, bridge.rest) == (description, head, rest)
+    assert bridge.place is place
+    assert bridge.asked_of("某某" + head) == "某某" + head + rest
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "今年地区生产总值增长目标是多少？",
+        "六稳是指什么？",
+        "那个县今年要建什么？",  # no description before it
+        "去年说即将建成投用的那所职业技术学院？",  # nothing asked of it
+    ],
+)
+def test_a_question_naming_things_has_no_bridge(question: str) -> None:
+    assert analyze(question).bridge is None
+
+
+PLACES = {"自贡", "温州", "广东"}
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> ChineseTokenizer:
+    return ChineseTokenizer((), cache_dir=tmp_path_factory.mktemp("jieba"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "head", "name"),
+    [
+        # a place tagged as a verb is part of the name; 、 ends it
+        (
+            "四川轻化工大学东部新城校区、自贡职业技术学院即将建成投用",
+            "职业技术学院",
+            "自贡职业技术学院",
+        ),
+        ("投资31亿元的恐龙文化科技产业园主体完工", "产业园", "恐龙文化科技产业园"),  # 的 ends it
+        (
+            "习近平总书记亲临广东视察并出席第十五届全国运动会开幕式",
+            "全国运动会",
+            "第十五届全国运动会",
+        ),
+        ("中通快递川南分拨中心一期建成投产", "快递分拨中心", "川南分拨中心"),  # a tail of the head
+        ("西南（自贡）国际陆港加快建设", "陆港", "西南（自贡）国际陆港"),  # brackets inside
+        ("富顺县、沿滩区获评全省县域经济发展进步县", "县", "富顺县"),
+        ("城际铁路即将联调联试", "城际铁路", None),  # no name before the head
+    ],
+)
+def test_the_name_ending_in_the_head(
+    tokenizer: ChineseTokenizer, sentence: str, head: str, name: str | None
+) -> None:
+    assert name_ending_in(tokenizer.tagged(sentence), head, PLACES.__contains__) == name
+
+
+@pytest.mark.parametrize(
+    "text", ["确保恐龙文化科技产业园暑期开园", "年底前建成", "6月底完成", "3月5日"]
+)
+def test_a_time_of_the_year_is_a_date(text: str) -> None:
+    assert DATE.search(text)
