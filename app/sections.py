@@ -85,6 +85,23 @@ class SectionTree:
                 seen.setdefault(title, chunk)
         return list(seen.items())
 
+    def parallel_leads(
+        self, node: Node, periods: frozenset[Period], least: int
+    ) -> list[tuple[str, Chunk]]:
+        """The first sentences of the paragraphs of `node` about `periods` that open alike,
+        each with its chunk: at least `least` paragraphs opening with the same short clause
+        (`这五年，我们牢记嘱托、锚定蓝图，“四个中心”功能建设不断加强。`, `这五年，…`)."""
+        alike: dict[str, list[tuple[str, Chunk]]] = {}
+        for chunk in self._body_of(node, periods):
+            for paragraph in chunk.text.split("\n"):
+                opening = _OPENING.match(paragraph)
+                sentence = _SENTENCE.match(paragraph.strip())
+                if opening and sentence:
+                    first = sentence.group(0).rstrip("。！？!?")
+                    alike.setdefault(opening.group(1), []).append((first, chunk))
+        parts = max(alike.values(), key=len, default=[])
+        return parts if len(parts) >= least else []
+
     def _body_of(self, node: Node, periods: frozenset[Period]) -> Iterator[Chunk]:
         """The body chunks under `node` about `periods` (all of them without)."""
         for chunk in self._chunks_of(node.doc_id):
@@ -137,6 +154,8 @@ RUN_IN_MIN_CHARS, RUN_IN_MAX_CHARS = 4, 14
 # a whole sentence of a paragraph, with what ends it; not `ingest.sentences`, which also ends
 # one at `；`: an item of a `；` list (`…增长3%左右；居民收入增长与经济增长同步。`) heads nothing
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# a paragraph's opening clause that parallel paragraphs share (`这五年，`)
+_OPENING = re.compile(r"\s*([^，,。；;：:\n]{2,6})[，,]")
 # what a run-in heading holds no more of than a short clause: no figures, lists or quotes
 _NOT_A_HEADING = re.compile(r"[\d，,、；;：:“”\"（）()]")
 

@@ -177,7 +177,8 @@ class Strategies:
         """The parts of the section the question is about (`2026年重点做哪些工作`): its
         subsections when they are about the period asked, else the topic sentences heading
         its paragraphs of that period (`这是…的五年`), else the short topic sentences set
-        inside them (`经济运行稳中有进。…`). A list question whose words name a
+        inside them (`经济运行稳中有进。…`), else the first sentences of paragraphs opening
+        alike (`这五年，…`). A list question whose words name a
         section (`哪些目标任务` -> `…的主要目标任务`) is answered the same way."""
         periods = self.retriever.resolved(query, doc_id).periods
         node = None
@@ -192,6 +193,8 @@ class Strategies:
             leads = self.sections.lead_ins(node, periods)
             if len(leads) < MIN_PARTS:
                 leads = self.sections.run_ins(node, periods)
+            if len(leads) < MIN_PARTS:
+                leads = self.sections.parallel_leads(node, periods, MIN_PARTS)
             children = leads if len(leads) >= MIN_PARTS else children
         if not children:
             return None
