@@ -15,7 +15,7 @@ import numpy as np
 
 from app import render
 from app.evidence import Evidence, EvidenceFinder
-from app.extract import ScoredSpan, key_span, period_fit
+from app.extract import ScoredSpan, is_heading, key_span, period_fit
 from app.models import Citation, Quote
 from app.refusal import Verdict
 from app.sections import SectionTree
@@ -302,10 +302,15 @@ def _distinct(
 
 
 def _pick(ev: Evidence, query: Query) -> list[ScoredSpan]:
-    """The best sentence; for a list a close runner-up too."""
+    """The best sentence; for a list a close runner-up too; for how something went overall,
+    a paragraph's heading with the sentence that follows it (what it sums up)."""
     best = ev.best
     assert best is not None
     chosen = [best]
+    if query.wants.summary and query.kind == "general" and is_heading(best.span, best.hit.chunk):
+        after = [s for s in best.hit.sentences if s.span.start >= best.span.end]
+        if after:
+            return [best, replace(best, span=after[0].span, cosine=after[0].cosine)]
     if query.kind in ("list", "general") and len(ev.scored) > 1:
         second = ev.scored[1]
         if second.score >= 0.9 * best.score and second.span.text != best.span.text:

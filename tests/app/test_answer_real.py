@@ -62,6 +62,10 @@ def test_overall_question_answers_with_the_paragraph_heading(real_service) -> No
     assert not answer.refused
     assert "经济持续较快增长，综合实力明显提升" in answer.text
     assert answer.citations[0].hit.chunk.page_start == 8
+    # with the sentence after the heading: what it sums up
+    assert "地区生产总值实现1458.44亿元" in answer.citations[0].quote
+    follows = _ask(real_service, "“十三五”时期三大攻坚战打得怎么样？")
+    assert "三大攻坚战成效显著" in follows.text and "打赢脱贫攻坚战" in follows.text
 
 
 def test_a_metric_named_annual_average_is_not_a_five_year_question(real_service) -> None:  # type: ignore[no-untyped-def]
