@@ -134,7 +134,8 @@ class Answerer:
         s = self.strategies
         found = s.bridge(query, doc_id)
         if found is not None:  # asked again of the thing by its name
-            sub = replace(self.retriever.understand(found.question), bridge=None)
+            named_in = (found.citation.quotes[0].start, found.citation.quotes[0].end)
+            sub = replace(self.retriever.understand(found.question), bridge=None, named_in=named_in)
             outcome = self._one_report(sub, doc_id, self._hits_in(sub, doc_id, None), None)
             if not outcome.refused:
                 return s.bridged(found, outcome, query.language)

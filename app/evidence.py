@@ -123,6 +123,8 @@ class EvidenceFinder:
         )
         if period_only is not None:
             scored = [s for s in scored if s.period in period_only or s.mentions & period_only]
+        if query.named_in is not None:
+            scored = [s for s in scored if (s.span.start, s.span.end) != query.named_in]
         if indicator:
             scored = _indicator_first(scored, indicator, self.config.extract.indicator_penalty)
         if resolved.years:

@@ -206,6 +206,8 @@ def score_sentences(
     out: list[ScoredSpan] = []
     for sentence, hit, rel, chunk_cov in rows:
         span, c = sentence.span, sentence.cosine
+        if hit.chunk.section_path and span.text.strip() == hit.chunk.section_path[0]:
+            continue  # a part's title (`一、…工作回顾`) states nothing
         text = f"{lead_in(hit.chunk)}{span.text}"
         cov = w.sentence_share * coverage(text, groups) + (1 - w.sentence_share) * chunk_cov
         dense = (c - lo) / (hi - lo) if hi > lo else 0.0

@@ -87,6 +87,9 @@ class Query:
     past: bool = False  # asks what was done or reached (`增长了多少`, `做了哪些`)
     report_year: int | None = None  # the year of a report the question names (`<Y>年…政府工作报告`)
     bridge: Bridge | None = None  # a thing named by what the report says of it (`…的那所学院`)
+    # the sentence (its offsets) that named the thing a bridged question asks about: not
+    # the answer to what is asked of it
+    named_in: tuple[int, int] | None = None
 
     def without_times(self, keep: TimeAsk | None = None) -> str:
         """The question with the words of every time it names removed (but `keep`)."""

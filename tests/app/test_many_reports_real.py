@@ -159,28 +159,39 @@ def test_a_question_several_reports_answer_is_answered_by_each(many: ReportQASer
 
 
 @pytest.mark.parametrize(
-    ("question", "name", "figure"),
+    ("question", "name", "figure", "doc_id"),
     [
         (
             "“十三五”期间投资31亿元、主体完工的那个产业园，今年计划什么时候开园？",
             "恐龙文化科技产业园",
             "暑期",
+            ZIGONG,
         ),
         (
             "去年说即将建成投用的那所职业技术学院，今年的目标是什么？",
             "自贡职业技术学院",
             "建成招生",
+            ZIGONG,
+        ),
+        # the sentence that names the games is not what is asked of them
+        (
+            "习近平总书记2025年在广东出席开幕式的那届全国运动会上，广东代表团取得了什么成绩？",
+            "第十五届全国运动会",
+            "历史最好成绩",
+            GUANGDONG,
         ),
     ],
 )
 def test_a_thing_described_is_found_then_asked_about_by_name(
-    many: ReportQAService, question: str, name: str, figure: str
+    many: ReportQAService, question: str, name: str, figure: str, doc_id: str
 ) -> None:
     answer = many.answer(question)
     assert not answer.refused and figure in answer.text, answer.text
     assert "所问的" in answer.text and name in answer.text, answer.text
-    assert name in answer.citations[0].quote  # [1]: the sentence that names it
-    assert set(_cited_docs(answer)) == {ZIGONG}
+    named, *asked = answer.citations
+    assert name in named.quote  # [1]: the sentence that names it
+    assert asked and all(c.quote != named.quote for c in asked)
+    assert set(_cited_docs(answer)) == {doc_id}
 
 
 def test_a_description_no_sentence_fits_is_answered_as_asked(many: ReportQAService) -> None:
