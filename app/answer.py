@@ -135,7 +135,12 @@ class Answerer:
         found = s.bridge(query, doc_id)
         if found is not None:  # asked again of the thing by its name
             named_in = (found.citation.quotes[0].start, found.citation.quotes[0].end)
-            sub = replace(self.retriever.understand(found.question), bridge=None, named_in=named_in)
+            sub = replace(
+                self.retriever.understand(found.question),
+                bridge=None,
+                named_in=named_in,
+                about=found.name,
+            )
             outcome = self._one_report(sub, doc_id, self._hits_in(sub, doc_id, None), None)
             if not outcome.refused:
                 return s.bridged(found, outcome, query.language)

@@ -125,6 +125,8 @@ class EvidenceFinder:
             scored = [s for s in scored if s.period in period_only or s.mentions & period_only]
         if query.named_in is not None:
             scored = [s for s in scored if (s.span.start, s.span.end) != query.named_in]
+        if query.about:
+            scored = _naming_first(scored, query.about)
         if indicator:
             scored = _indicator_first(scored, indicator, self.config.extract.indicator_penalty)
         if resolved.years:
@@ -314,6 +316,11 @@ def _years_first(
         for s in scored
     ]
     return sorted(rescored, key=lambda s: -s.score)
+
+
+def _naming_first(scored: list[ScoredSpan], name: str) -> list[ScoredSpan]:
+    """The sentences that name `name` before those that do not (each in its order)."""
+    return sorted(scored, key=lambda s: name not in s.span.text)
 
 
 def _prefer_heading(

@@ -51,8 +51,8 @@ def bridge_of(text: str) -> Bridge | None:
 
 
 # parts of a name: nouns of every kind, numerals and measure words (`第十五届`), abbreviations,
-# distinguishing words and directions (`东部新城校区`), Latin letters
-_NAME_PART = re.compile(r"n|m|q|j|b|f|eng")
+# distinguishing words, directions and place words (`东部新城校区`, `宁波东方理工大学`), Latin
+_NAME_PART = re.compile(r"n|m|q|j|b|f|s|eng")
 _OPEN, _CLOSE = frozenset("（("), frozenset("）)")
 
 

@@ -29,8 +29,10 @@ _RATIO = (
     r"(?<![\d.])\d+(?:\.\d+)?[:：]1(?![\d.])"
     r"|(?<=[至到由从为])\d+\.\d+(?=[缩扩收提增降下上减]|[，,。；;、）)]|$)"
 )
+# an amount written as a magnitude (`经济总量突破千亿元`, `迈上万亿元台阶`)
+_MAGNITUDE = r"(?<![\d.])(?:[两三四五六七八九]?[十百千]|万)亿(?:美)?元"
 NUMBER_WITH_UNIT = re.compile(
-    rf"{_ORDINAL}|(?:{_RATIO}){_BOUND}"
+    rf"{_ORDINAL}|(?:{_RATIO}){_BOUND}|{_MAGNITUDE}"
     rf"|(?<![\d.A-Za-z])(?!(?:19|20)\d\d(?:[—–－~～-](?:19|20)\d\d)?年)\d+(?:\.\d+)?{_RANGE}{_ABOUT}"
     rf"(?:%|个百分点|{SCALE}{_ABOUT}(?:{MEASURE})?|(?:{MEASURE})){_BOUND}"
 )

@@ -169,14 +169,15 @@ class HybridRetriever:
     ) -> np.ndarray:
         """BM25 of the question's words (and their report-vocabulary translations), without the
         places it names: routing already chose the reports, and a report names its own region
-        everywhere. Asked of some reports, each report is scored with its own statistics, as
+        everywhere (but the thing a bridged question asks about, `Query.about`, stays). Asked of some reports, each report is scored with its own statistics, as
         if it were served alone."""
         scores = np.zeros(len(self.store), dtype=np.float32)
         if mode == "dense":
             return scores
         text = query.text
         for name, _ in self.regions.mentions(text):
-            text = text.replace(name, " ")
+            if name not in query.about:  # a place asked about by name is no routing cue
+                text = text.replace(name, " ")
         expanded = expand(text)
         if doc_ids is None:
             return self.store.lexical.scores(expanded)

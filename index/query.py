@@ -90,6 +90,7 @@ class Query:
     # the sentence (its offsets) that named the thing a bridged question asks about: not
     # the answer to what is asked of it
     named_in: tuple[int, int] | None = None
+    about: str = ""  # that thing's name: a sentence naming it answers before one that does not
 
     def without_times(self, keep: TimeAsk | None = None) -> str:
         """The question with the words of every time it names removed (but `keep`)."""

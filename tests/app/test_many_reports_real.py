@@ -173,6 +173,13 @@ def test_a_question_several_reports_answer_is_answered_by_each(many: ReportQASer
             "建成招生",
             ZIGONG,
         ),
+        # the answer names the university asked about (two are supported)
+        (
+            "2025年建校招生的那所理工大学，被支持建设什么样的大学？",
+            "宁波东方理工大学",
+            "世界一流新型研究型大学",
+            ZHEJIANG,
+        ),
         # the sentence that names the games is not what is asked of them
         (
             "习近平总书记2025年在广东出席开幕式的那届全国运动会上，广东代表团取得了什么成绩？",

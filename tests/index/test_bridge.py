@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index.bridge import name_ending_in
-from index.figures import DATE
+from index.figures import DATE, NUMBER_WITH_UNIT
 from index.query import analyze
 from index.tokenize import ChineseTokenizer
 
@@ -93,6 +93,7 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> ChineseTokenizer:
         ("中通快递川南分拨中心一期建成投产", "快递分拨中心", "川南分拨中心"),  # a tail of the head
         ("西南（自贡）国际陆港加快建设", "陆港", "西南（自贡）国际陆港"),  # brackets inside
         ("富顺县、沿滩区获评全省县域经济发展进步县", "县", "富顺县"),
+        ("宁波东方理工大学建校招生", "理工大学", "宁波东方理工大学"),  # a place word inside
         ("城际铁路即将联调联试", "城际铁路", None),  # no name before the head
     ],
 )
@@ -107,3 +108,9 @@ def test_the_name_ending_in_the_head(
 )
 def test_a_time_of_the_year_is_a_date(text: str) -> None:
     assert DATE.search(text)
+
+
+def test_an_amount_written_as_a_magnitude_is_a_figure() -> None:
+    assert NUMBER_WITH_UNIT.search("庆阳、酒泉经济总量突破千亿元").group(0) == "千亿元"  # type: ignore[union-attr]
+    assert NUMBER_WITH_UNIT.search("迈上万亿元台阶").group(0) == "万亿元"  # type: ignore[union-attr]
+    assert NUMBER_WITH_UNIT.search("打造千亿级产业集群") is None  # a class, not an amount
