@@ -23,7 +23,7 @@ from app.followup import resolve
 from app.models import Answer, Citation, Turn, report_refs
 from app.refusal import Reason, RefusalConfig, Verdict
 from app.routing import Route, for_report, route
-from app.strategies import Outcome, Strategies
+from app.strategies import Outcome, Strategies, renumbered
 from index.hybrid import HybridRetriever
 from index.models import Hit
 from index.query import Query
@@ -134,13 +134,7 @@ class Answerer:
         s = self.strategies
         found = s.bridge(query, doc_id)
         if found is not None:  # asked again of the thing by its name
-            named_in = (found.citation.quotes[0].start, found.citation.quotes[0].end)
-            sub = replace(
-                self.retriever.understand(found.question),
-                bridge=None,
-                named_in=named_in,
-                about=found.name,
-            )
+            sub = found.query
             outcome = self._one_report(sub, doc_id, self._hits_in(sub, doc_id, None), None)
             if not outcome.refused:
                 return s.bridged(found, outcome, query.language)
@@ -189,8 +183,8 @@ class Answerer:
                 why = self._why(base.language, outcome.verdict, outcome.doc_id)
                 lines.append(f"{name}：{render.refusal_text(base.language, False, why)}")
                 continue
-            text, renumbered = _renumber(outcome, len(citations))
-            citations.extend(renumbered)
+            text, shifted = renumbered(outcome, len(citations))
+            citations.extend(shifted)
             lines.append(f"{name}：{text}")
         refused = not citations
         answer = replace(base, text="\n".join(lines), refused=refused, citations=tuple(citations))
@@ -236,11 +230,3 @@ def _reports_in(hits: list[Hit], allowed: Sequence[str]) -> list[str]:
     """The reports of the hits, best first (those without a hit after, in route order)."""
     order = list(dict.fromkeys(h.chunk.doc_id for h in hits if h.chunk.doc_id in allowed))
     return order or list(allowed[:1])
-
-
-def _renumber(outcome: Outcome, offset: int) -> tuple[str, list[Citation]]:
-    """The outcome's text and citations with [n] shifted by `offset`."""
-    text = outcome.text
-    for c in sorted(outcome.citations, key=lambda c: -c.n):
-        text = text.replace(f"[{c.n}]", f"[{c.n + offset}]")
-    return text, [replace(c, n=c.n + offset) for c in outcome.citations]

@@ -61,13 +61,13 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Bridged:
-    """The thing a question described, found: its name, the sentence naming it, and the
-    question asked of it by name."""
+    """The thing a question described, found: its name, the sentence naming it ([1]), and
+    the query asked of it by name (not to be answered with that sentence)."""
 
     bridge: Bridge
     name: str
     citation: Citation
-    question: str
+    query: Query
 
 
 class Strategies:
@@ -122,7 +122,9 @@ class Strategies:
             name = self._name_in(bridge, span.text, own)
             if name:
                 citation = Citation(1, hit, (Quote(span.text, span.start, span.end),))
-                return Bridged(bridge, name, citation, bridge.asked_of(name))
+                asked = self.retriever.understand(bridge.asked_of(name))
+                asked = replace(asked, bridge=None, named_in=(span.start, span.end), about=name)
+                return Bridged(bridge, name, citation, asked)
         return None
 
     def _name_in(self, bridge: Bridge, text: str, own_region: str) -> str | None:
@@ -139,11 +141,8 @@ class Strategies:
 
     def bridged(self, found: Bridged, outcome: Outcome, lang: render.Lang) -> Outcome:
         """The answer about the thing by name, after the sentence that names it ([1])."""
-        text = outcome.text
-        for c in sorted(outcome.citations, key=lambda c: -c.n):
-            text = text.replace(f"[{c.n}]", f"[{c.n + 1}]")
+        text, shifted = renumbered(outcome, 1)
         note = render.bridge_note(lang, found.bridge.head, found.name, 1)
-        shifted = tuple(replace(c, n=c.n + 1) for c in outcome.citations)
         return replace(outcome, text=f"{note}\n{text}", citations=(found.citation, *shifted))
 
     # the report itself ---------------------------------------------------------------------
@@ -289,6 +288,14 @@ class Strategies:
 
 # a sentence that announces what follows it ends with a colon (`要努力实现以下目标任务：`)
 _ANNOUNCES = re.compile(r"[：:]\s*$")
+
+
+def renumbered(outcome: Outcome, offset: int) -> tuple[str, list[Citation]]:
+    """The outcome's text and citations with [n] shifted by `offset`."""
+    text = outcome.text
+    for c in sorted(outcome.citations, key=lambda c: -c.n):
+        text = text.replace(f"[{c.n}]", f"[{c.n + offset}]")
+    return text, [replace(c, n=c.n + offset) for c in outcome.citations]
 
 
 def _distinct(

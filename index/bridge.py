@@ -83,13 +83,13 @@ def _name_before(tagged: list[tuple[str, str]], start: int, is_place: Callable[[
             break
         before.append((word[: start - at], flag))
         at += len(word)
-    inside = False  # in brackets a name holds (`西南（自贡）国际陆港`)
+    name, outside, inside = "", "", False  # in brackets a name holds (`西南（自贡）国际陆港`)
     for word, flag in reversed(before):
-        if word in _CLOSE and name:
-            inside = True
+        if word in _CLOSE:
+            inside, outside = True, name
         elif word in _OPEN and inside:
             inside = False
         elif not (inside or _NAME_PART.match(flag) or is_place(word)):
             break
         name = word + name
-    return name if not inside else name[name.index(next(c for c in name if c in _CLOSE)) + 1 :]
+    return outside if inside else name  # a bracket the sentence never opens is no part

@@ -169,8 +169,8 @@ class HybridRetriever:
     ) -> np.ndarray:
         """BM25 of the question's words (and their report-vocabulary translations), without the
         places it names: routing already chose the reports, and a report names its own region
-        everywhere (but the thing a bridged question asks about, `Query.about`, stays). Asked of some reports, each report is scored with its own statistics, as
-        if it were served alone."""
+        everywhere (the thing a bridged question asks about, `Query.about`, stays). Asked of
+        some reports, each report is scored with its own statistics, as if served alone."""
         scores = np.zeros(len(self.store), dtype=np.float32)
         if mode == "dense":
             return scores
