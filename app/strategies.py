@@ -19,7 +19,7 @@ from app.extract import ScoredSpan, is_heading, key_span, period_fit
 from app.models import Citation, Quote
 from app.refusal import Verdict
 from app.sections import SectionTree
-from index.bridge import Bridge, name_ending_in
+from index.bridge import Bridge, listed_item, name_ending_in
 from index.hybrid import HybridRetriever
 from index.models import Hit
 from index.query import Query, TimeAsk
@@ -84,7 +84,7 @@ class Strategies:
         if query.kind not in ("definition", "list", "general"):
             return None
         entries = self.retriever.glossary(doc_id)
-        terms = list(self.retriever.glossary_terms(query, doc_id))
+        terms = list(self.retriever.glossary_terms(query.text, doc_id))
         named = bool(terms)
         own = [h for h in hits if h.chunk.doc_id == doc_id]
         if not named and query.kind == "definition" and own and own[0].chunk.kind == "glossary":
@@ -94,7 +94,7 @@ class Strategies:
         lines, citations = [], []
         for n, term in enumerate(terms, start=1):
             chunk = entries[term]
-            definition = chunk.footnotes[0].definition if chunk.footnotes else _definition(chunk)
+            definition = _definition_of(chunk)
             citations.append(Citation(n, self._hit(chunk, hits), (_entry_quote(chunk, term),)))
             lines.append(render.definition_answer(query.language, term, definition, n))
         return Outcome(doc_id, "\n".join(lines), tuple(citations), score=1.0, defines=named)
@@ -108,6 +108,8 @@ class Strategies:
         bridge = query.bridge
         if bridge is None:
             return None
+        if bridge.term:
+            return self._listed(bridge, doc_id)
         about = self.retriever.understand(bridge.description + bridge.head)
         words = set(self.retriever.tokens(bridge.description))
         if not words:
@@ -122,10 +124,27 @@ class Strategies:
             name = self._name_in(bridge, span.text, own)
             if name:
                 citation = Citation(1, hit, (Quote(span.text, span.start, span.end),))
-                asked = self.retriever.understand(bridge.asked_of(name))
-                asked = replace(asked, bridge=None, named_in=(span.start, span.end), about=name)
-                return Bridged(bridge, name, citation, asked)
+                return self._bridged(bridge, name, citation, (span.start, span.end))
         return None
+
+    def _listed(self, bridge: Bridge, doc_id: str) -> Bridged | None:
+        """The item of a glossary term's list the question names by its place in it."""
+        terms = self.retriever.glossary_terms(f"“{bridge.term}”", doc_id)
+        if len(terms) != 1:
+            return None
+        chunk = self.retriever.glossary(doc_id)[terms[0]]
+        name = listed_item(_definition_of(chunk), bridge.item)
+        if not name:
+            return None
+        citation = Citation(1, self.retriever.hit_for(chunk), (_entry_quote(chunk, terms[0]),))
+        return self._bridged(bridge, name, citation, None)
+
+    def _bridged(
+        self, bridge: Bridge, name: str, citation: Citation, named_in: tuple[int, int] | None
+    ) -> Bridged:
+        asked = self.retriever.understand(bridge.asked_of(name))
+        asked = replace(asked, bridge=None, named_in=named_in, about=name)
+        return Bridged(bridge, name, citation, asked)
 
     def _name_in(self, bridge: Bridge, text: str, own_region: str) -> str | None:
         if bridge.place:  # a region the sentence names, not the report's own
@@ -373,6 +392,11 @@ def _entry_quote(chunk: Chunk, term: str) -> Quote:
     match = re.search(rf"(?:\d+[.．、]|[（(\[［]\d+[）)\]］])\s*{re.escape(term)}[：:]", chunk.text)
     offset = match.start() if match else 0
     return Quote(chunk.text[offset:], chunk.start + offset, chunk.end)
+
+
+def _definition_of(chunk: Chunk) -> str:
+    """A glossary entry's definition: its footnote's, else the text after its term."""
+    return chunk.footnotes[0].definition if chunk.footnotes else _definition(chunk)
 
 
 def _definition(chunk: Chunk) -> str:

@@ -75,9 +75,10 @@ class HybridRetriever:
         """Report `doc_id`'s glossary entries, by term."""
         return self._glossaries.get(doc_id, {})
 
-    def glossary_terms(self, query: Query, doc_id: str) -> tuple[str, ...]:
-        """The terms of report `doc_id`'s glossary that the query names (`index.glossary`)."""
-        return self._named(query.text, doc_id)
+    def glossary_terms(self, text: str, doc_id: str) -> tuple[str, ...]:
+        """The terms of report `doc_id`'s glossary that `text` (a query's) names
+        (`index.glossary`)."""
+        return self._named(text, doc_id)
 
     def _named_uncached(self, text: str, doc_id: str) -> tuple[str, ...]:
         return tuple(glossary.named_terms(text, self.glossary(doc_id)))
@@ -287,7 +288,7 @@ class HybridRetriever:
             if chunk.period in periods[chunk.doc_id]:
                 bonus[i] += cfg.period_boost
             if chunk.kind == "glossary" and chunk.section_path[-1] in self.glossary_terms(
-                query, chunk.doc_id
+                query.text, chunk.doc_id
             ):
                 bonus[i] += cfg.glossary_boost
             bonus[i] += cfg.number_boost * sum(1 for x in query.numbers if x in chunk.text)

@@ -201,6 +201,15 @@ def test_a_thing_described_is_found_then_asked_about_by_name(
     assert set(_cited_docs(answer)) == {doc_id}
 
 
+def test_a_thing_named_by_its_place_in_a_glossary_list_is_that_item(
+    many: ReportQAService,
+) -> None:
+    answer = many.answer("“两大行动”中的第二个行动里，今年持续深化的“放管服”改革以什么为重点？")
+    assert "所问的行动是开放发展与营商环境提升年行动" in answer.text, answer.text
+    assert "3+3" in answer.text, answer.text
+    assert answer.citations[0].hit.chunk.kind == "glossary"  # [1]: the entry that lists it
+
+
 def test_a_description_no_sentence_fits_is_answered_as_asked(many: ReportQAService) -> None:
     answer = many.answer("去年说已经整体搬迁的那所音乐学院，今年的目标是什么？")
     assert "所问的" not in answer.text, answer.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.bridge import name_ending_in
+from index.bridge import listed_item, name_ending_in
 from index.figures import DATE, NUMBER_WITH_UNIT
 from index.query import analyze
 from index.tokenize import ChineseTokenizer
@@ -114,3 +114,49 @@ def test_an_amount_written_as_a_magnitude_is_a_figure() -> None:
     assert NUMBER_WITH_UNIT.search("庆阳、酒泉经济总量突破千亿元").group(0) == "千亿元"  # type: ignore[union-attr]
     assert NUMBER_WITH_UNIT.search("迈上万亿元台阶").group(0) == "万亿元"  # type: ignore[union-attr]
     assert NUMBER_WITH_UNIT.search("打造千亿级产业集群") is None  # a class, not an amount
+
+
+@pytest.mark.parametrize(
+    ("question", "term", "item", "rest"),
+    [
+        (
+            "“两大行动”中的第二个行动里，今年持续深化的“放管服”改革以什么为重点？",
+            "两大行动",
+            2,
+            "今年持续深化的“放管服”改革以什么为重点?",
+        ),
+        (
+            "“两大行动”里排在第一的那个行动，今年要聚力推动多少个市级重大项目？",
+            "两大行动",
+            1,
+            "今年要聚力推动多少个市级重大项目?",
+        ),
+        (
+            "“三抓联动”注释里列的第二项工作，去年举办了多少场次专题活动？",
+            "三抓联动",
+            2,
+            "去年举办了多少场次专题活动?",
+        ),
+    ],
+)
+def test_a_thing_named_by_its_place_in_a_glossary_list(
+    question: str, term: str, item: int, rest: str
+) -> None:
+    bridge = analyze(question).bridge
+    assert bridge is not None
+    assert (bridge.term, bridge.item, bridge.rest) == (term, item, rest)
+
+
+@pytest.mark.parametrize(
+    ("definition", "n", "item"),
+    [
+        ("指项目攻坚三年行动、开放发展与营商环境提升年行动。", 2, "开放发展与营商环境提升年行动"),
+        ("：指抓项目投资、招商引资、园区建设", 1, "抓项目投资"),
+        ("指国家级高新技术产业开发区和沿滩工业园、航空产业园等多个特色产业园", 3, "航空产业园"),
+        ("指项目攻坚三年行动、开放发展与营商环境提升年行动。", 3, None),  # no third
+        ("指世界一流大学和一流学科。", 1, "世界一流大学"),
+        ("中外互鉴", 1, None),  # one item is no list
+    ],
+)
+def test_listed_item(definition: str, n: int, item: str | None) -> None:
+    assert listed_item(definition, n) == item
