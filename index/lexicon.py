@@ -14,11 +14,11 @@ from index.lexicon_en import EN_TERMS
 from ingest.timeline import plan_name
 
 ZH_SYNONYMS: dict[str, str] = {
-    "gdp": "地区生产总值",
-    "经济增长": "地区生产总值 增长",
+    "gdp": "地区生产总值 生产总值",
+    "经济增长": "地区生产总值 生产总值 增长",
     "增速": "增长",
     "增幅": "增长",
-    "经济总量": "地区生产总值",
+    "经济总量": "地区生产总值 生产总值",
     "规上": "规模以上",
     "泊车": "停车位",
     "停车场": "停车位",

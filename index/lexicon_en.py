@@ -14,7 +14,7 @@ tourism, transport, and the verbs and quantities questions turn on); not answers
 from __future__ import annotations
 
 EN_TERMS: dict[str, str] = {
-    "gdp": "地区生产总值",
+    "gdp": "地区生产总值 生产总值",
     "economy": "经济",
     "economic": "经济",
     "growth": "增长",
@@ -115,7 +115,7 @@ EN_TERMS: dict[str, str] = {
     "register a company": "企业开办",
     # --- general vocabulary of work reports ---
     # --- economy and indicators ------------------------------------------------------
-    "gross regional product": "地区生产总值 总值",
+    "gross regional product": "地区生产总值 生产总值",
     "service sector": "服务业",
     "service industry": "服务业",
     "tertiary industry": "服务业",

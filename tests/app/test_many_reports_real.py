@@ -46,6 +46,7 @@ def _cited_docs(answer: Answer) -> list[str]:
         ("2025年广东地区生产总值增长了多少？", GUANGDONG, "3.9%"),
         ("广东今年地区生产总值增长目标是多少？", GUANGDONG, "4.5%—5%"),
         ("“十四五”期间浙江全省生产总值年均增长多少？", ZHEJIANG, "5.9%"),
+        ("浙江去年GDP增长多少？", ZHEJIANG, "5.5%"),  # GDP is its 全省生产总值
         # a question in traditional Chinese
         ("廣東今年地區生產總值增長目標是多少？", GUANGDONG, "4.5%—5%"),
     ],
