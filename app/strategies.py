@@ -278,9 +278,30 @@ class Strategies:
         listed = self._announced(query, doc_id, ev.best, hits)
         if listed is not None:
             return listed, ev
-        chosen = _pick(ev, query)
+        if query.kind == "list" and _OPENS_LIST.search(ev.best.span.text):
+            chosen = [ev.best, *self._list_after(ev.best)]
+        else:
+            chosen = _pick(ev, query)
         text, citations = _fact(query, [(s, ev) for s in chosen])
         return Outcome(doc_id, text, citations, score=ev.score), ev
+
+    def _list_after(self, first: ScoredSpan) -> list[ScoredSpan]:
+        """The items after a sentence that opens a `；` list (`主要预期目标是：…；`), up to the
+        one ending the list, read on into the next passage when the list goes on there."""
+        chunk = first.hit.chunk
+        chunks = self.retriever.chunks_of(chunk.doc_id)
+        following = [first.hit] + [
+            self.retriever.hit_for(c) for c in chunks if c.position == chunk.position + 1
+        ]
+        out: list[ScoredSpan] = []
+        for hit in following:
+            for sentence in hit.sentences:
+                if hit is first.hit and sentence.span.start < first.span.end:
+                    continue
+                out.append(replace(first, hit=hit, span=sentence.span, cosine=sentence.cosine))
+                if not sentence.span.text.rstrip().endswith(("；", ";")):
+                    return out
+        return out
 
     def _announced(
         self, query: Query, doc_id: str, best: ScoredSpan, hits: Sequence[Hit]
@@ -307,6 +328,8 @@ class Strategies:
 
 # a sentence that announces what follows it ends with a colon (`要努力实现以下目标任务：`)
 _ANNOUNCES = re.compile(r"[：:]\s*$")
+# a sentence that opens a list of `；` items: a colon, and the first item ends with `；`
+_OPENS_LIST = re.compile(r"[：:][^：:]+[；;]\s*$")
 
 
 def renumbered(outcome: Outcome, offset: int) -> tuple[str, list[Citation]]:

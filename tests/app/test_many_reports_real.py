@@ -152,6 +152,13 @@ def test_a_question_only_one_report_answers_cites_that_report_only(
     assert text in answer.text and set(_cited_docs(answer)) == {doc_id}, answer.text
 
 
+def test_a_list_of_targets_is_answered_to_its_last_item(many: ReportQAService) -> None:
+    """`主要预期目标为：…；…；…。`: every item, not only the first."""
+    answer = many.answer("浙江今年经济社会发展的主要预期目标有哪些？")
+    for item in ("全省生产总值增长5%—5.5%", "城镇调查失业率5%以内", "居民消费价格涨幅2%左右"):
+        assert item in answer.text, answer.text
+
+
 def test_a_question_several_reports_answer_is_answered_by_each(many: ReportQAService) -> None:
     answer = many.answer("城镇新增就业目标是多少？")
     lines = answer.text.split("\n")
