@@ -115,13 +115,14 @@ class SectionTree:
     ) -> tuple[Node, list[tuple[str, Chunk]]] | None:
         """The numbered parts a sentence ending at offset `end` announces: the subsections
         that begin right after it (`要努力实现以下目标任务：` then `一是…`, `二是…`); unless
-        `from_any`, only when they begin with the section's first."""
+        `from_any`, only when they begin with the first of their numbering style in the
+        section (`（一）` of its subsections, or `1.` of a list after `（九）`, not `第四`)."""
         info = self._documents.get(doc_id)
         if info is None:
             return None
         for top in info.outline:
             for path, node in _with_paths(top, ()):
-                kids = node.children if from_any else node.children[:1]
+                kids = node.children if from_any else _first_of_each_style(node.children)
                 first = next((c for c in kids if 0 <= c.start - end <= ANNOUNCE_GAP), None)
                 if first is not None:
                     parent = Node(doc_id, path, node)
@@ -158,6 +159,13 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _OPENING = re.compile(r"\s*([^，,。；;：:\n]{2,6})[，,]")
 # what a run-in heading holds no more of than a short clause: no figures, lists or quotes
 _NOT_A_HEADING = re.compile(r"[\d，,、；;：:“”\"（）()]")
+
+
+def _first_of_each_style(children: Sequence[Outline]) -> list[Outline]:
+    firsts: dict[str, Outline] = {}
+    for child in children:
+        firsts.setdefault(child.style, child)
+    return list(firsts.values())
 
 
 def run_in_headings(text: str) -> list[str]:

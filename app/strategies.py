@@ -317,7 +317,11 @@ class Strategies:
         if found is None or len(found[1]) < MIN_PARTS:
             return None
         node, parts = found
-        return self._parts_answer(query, doc_id, node.outline.title, parts, hits)
+        title = node.outline.title
+        if parts[0][0] not in (c.title for c in node.outline.children[:1]):  # a list inside it
+            key = key_span(best.span, self.finder.groups(query, doc_id), query.wants)
+            title = (key.text if key else best.span.text).rstrip("。；;：:，, ")
+        return self._parts_answer(query, doc_id, title, parts, hits)
 
     def _hit(self, chunk: Chunk, hits: Sequence[Hit]) -> Hit:
         for h in hits:

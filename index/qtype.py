@@ -34,7 +34,7 @@ _RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ),
     ("date", re.compile(r"(何时|什么时候|哪一天|哪天|几月|日期|哪一年|when\b|what date)", re.I)),
     ("person", re.compile(r"(谁|哪位|什么人|who\b|whom)", re.I)),
-    ("list", re.compile(r"(哪几|哪些|有哪)")),
+    ("list", re.compile(r"(哪几|哪些|有哪|哪[两三四五六七八九十]+(?:个|项|大|类|条)?方面)")),
     (
         "number",
         re.compile(

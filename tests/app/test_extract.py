@@ -73,11 +73,13 @@ def test_is_question_word() -> None:
 
 
 def test_translated_terms_match_as_whole_report_words() -> None:
-    """`GDP` stands for 地区生产总值 as a whole: 农业生产 must not count as GDP."""
+    """`GDP` stands for 地区生产总值 (or a report's 全省生产总值) as a whole: 农业生产 must not
+    count as GDP."""
     groups = term_groups("gdp", _tokens, _idf({"地区生产总值": 2.0}))
-    assert groups[0].words == ("gdp", "地区生产总值")
+    assert groups[0].words == ("gdp", "地区生产总值", "生产总值")
     assert coverage("坚持不误农时抓好农业生产", groups) == 0.0
     assert coverage("全年地区生产总值增长3.9%", groups) == 1.0
+    assert coverage("全省生产总值增长5.5%", groups) == 1.0
 
 
 def test_bigrams_keep_only_pairs_the_report_has() -> None:

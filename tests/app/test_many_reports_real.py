@@ -159,6 +159,15 @@ def test_a_list_of_targets_is_answered_to_its_last_item(many: ReportQAService) -
         assert item in answer.text, answer.text
 
 
+def test_a_numbered_list_after_a_paragraph_is_what_it_announces(many: ReportQAService) -> None:
+    """`…继续认真办好十方面民生实事…。` then `1.医疗卫生方面。` … `10.除险保安方面。`: a list of
+    its own numbering after the section's subsections, announced by the sentence before it."""
+    answer = many.answer("浙江今年要办好哪十方面民生实事？")
+    assert "“继续认真办好十方面民生实事”共分10个方面" in answer.text, answer.text
+    assert "医疗卫生方面" in answer.text and "除险保安方面" in answer.text
+    assert len(answer.citations) == 10
+
+
 def test_a_question_several_reports_answer_is_answered_by_each(many: ReportQAService) -> None:
     answer = many.answer("城镇新增就业目标是多少？")
     lines = answer.text.split("\n")
