@@ -162,6 +162,7 @@ _NOT_A_HEADING = re.compile(r"[\d，,、；;：:“”\"（）()]")
 
 
 def _first_of_each_style(children: Sequence[Outline]) -> list[Outline]:
+    """The first child of each numbering style (`（一）`, `1.`): where a list of parts begins."""
     firsts: dict[str, Outline] = {}
     for child in children:
         firsts.setdefault(child.style, child)

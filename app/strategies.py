@@ -129,6 +129,7 @@ class Strategies:
 
     def _listed(self, bridge: Bridge, doc_id: str) -> Bridged | None:
         """The item of a glossary term's list the question names by its place in it."""
+        # quoted, as asked: a quoted part of one term names it (`“1+N”` for `“1+N”园区功能布局`)
         terms = self.retriever.glossary_terms(f"“{bridge.term}”", doc_id)
         if len(terms) != 1:
             return None

@@ -59,7 +59,7 @@ def bridge_of(text: str) -> Bridge | None:
     its last clause with, if any."""
     item = _ITEM_OF.search(text)
     if item is not None and (rest := _rest(text, item.end())):
-        n = cn_to_int(item.group("n")) if not item.group("n").isdigit() else int(item.group("n"))
+        n = cn_to_int(item.group("n"))
         if n:
             return Bridge("", item.group("head"), rest, item.group("term"), n)
     match = _REFERENCE.search(text)
