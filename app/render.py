@@ -86,7 +86,7 @@ def missing_periods_note(lang: Lang, labels: Sequence[str]) -> str:
 
 
 def bridge_note(lang: Lang, head: str, name: str, n: int) -> str:
-    """Which thing the question described: `所问的职业技术学院是自贡职业技术学院[1]。`"""
+    """Which thing the question described: `所问的职业技术学院是<某市>职业技术学院[1]。`"""
     if lang == "en":
         return f"The {head} asked about is {name}[{n}]."
     return f"所问的{head}是{name}[{n}]。"

@@ -111,7 +111,7 @@ class SectionTree:
                 yield chunk
 
     def announced(
-        self, doc_id: str, end: int, from_any: bool = True
+        self, doc_id: str, end: int, *, from_any: bool
     ) -> tuple[Node, list[tuple[str, Chunk]]] | None:
         """The numbered parts a sentence ending at offset `end` announces: the subsections
         that begin right after it (`要努力实现以下目标任务：` then `一是…`, `二是…`); unless

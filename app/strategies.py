@@ -8,7 +8,7 @@ whether the evidence holds an answer at all).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -279,30 +279,43 @@ class Strategies:
         listed = self._announced(query, doc_id, ev.best, hits)
         if listed is not None:
             return listed, ev
-        if query.kind == "list" and _OPENS_LIST.search(ev.best.span.text):
-            chosen = [ev.best, *self._list_after(ev.best)]
-        else:
-            chosen = _pick(ev, query)
-        text, citations = _fact(query, [(s, ev) for s in chosen])
+        text, citations = _fact(query, [(s, ev) for s in self._chosen(ev, query)])
         return Outcome(doc_id, text, citations, score=ev.score), ev
 
-    def _list_after(self, first: ScoredSpan) -> list[ScoredSpan]:
-        """The items after a sentence that opens a `；` list (`主要预期目标是：…；`), up to the
-        one ending the list, read on into the next passage when the list goes on there."""
+    def _chosen(self, ev: Evidence, query: Query) -> list[ScoredSpan]:
+        """The sentences that answer: a `；` list opened by the best one (`主要预期目标是：…；`)
+        to its last item, read on into the next passage; for how something went overall, a
+        paragraph's heading with the sentence that follows it (what it sums up); else the
+        best sentence, with a close runner-up for a list."""
+        best = ev.best
+        assert best is not None
+        if query.kind == "list" and _OPENS_LIST.search(best.span.text):
+            return [best, *_to_list_end(self._after(best, into_next=True))]
+        if (
+            query.wants.summary
+            and query.kind == "general"
+            and is_heading(best.span, best.hit.chunk)
+        ):
+            summed = next(self._after(best, into_next=False), None)
+            if summed is not None:
+                return [best, summed]
+        return _pick(ev, query)
+
+    def _after(self, first: ScoredSpan, *, into_next: bool) -> Iterator[ScoredSpan]:
+        """The sentences after `first` in its passage (`into_next`: then in the next one),
+        each scored as `first` is."""
+        for sentence in first.hit.sentences:
+            if sentence.span.start >= first.span.end:
+                yield replace(first, span=sentence.span, cosine=sentence.cosine)
+        if not into_next:
+            return
         chunk = first.hit.chunk
         chunks = self.retriever.chunks_of(chunk.doc_id)
-        following = [first.hit] + [
-            self.retriever.hit_for(c) for c in chunks if c.position == chunk.position + 1
-        ]
-        out: list[ScoredSpan] = []
-        for hit in following:
+        nxt = next((c for c in chunks if c.position == chunk.position + 1), None)
+        if nxt is not None:
+            hit = self.retriever.hit_for(nxt)
             for sentence in hit.sentences:
-                if hit is first.hit and sentence.span.start < first.span.end:
-                    continue
-                out.append(replace(first, hit=hit, span=sentence.span, cosine=sentence.cosine))
-                if not sentence.span.text.rstrip().endswith(("；", ";")):
-                    return out
-        return out
+                yield replace(first, hit=hit, span=sentence.span, cosine=sentence.cosine)
 
     def _announced(
         self, query: Query, doc_id: str, best: ScoredSpan, hits: Sequence[Hit]
@@ -319,7 +332,7 @@ class Strategies:
             return None
         node, parts = found
         title = node.outline.title
-        if parts[0][0] not in (c.title for c in node.outline.children[:1]):  # a list inside it
+        if parts[0][0] != node.outline.children[0].title:  # a list inside the section
             key = key_span(best.span, self.finder.groups(query, doc_id), query.wants)
             title = (key.text if key else best.span.text).rstrip("。；;：:，, ")
         return self._parts_answer(query, doc_id, title, parts, hits)
@@ -355,16 +368,21 @@ def _distinct(
     return out
 
 
+def _to_list_end(items: Iterable[ScoredSpan]) -> list[ScoredSpan]:
+    """The items of a `；` list up to the first that does not end with `；` (its last)."""
+    out: list[ScoredSpan] = []
+    for item in items:
+        out.append(item)
+        if not item.span.text.rstrip().endswith(("；", ";")):
+            break
+    return out
+
+
 def _pick(ev: Evidence, query: Query) -> list[ScoredSpan]:
-    """The best sentence; for a list a close runner-up too; for how something went overall,
-    a paragraph's heading with the sentence that follows it (what it sums up)."""
+    """The best sentence; for a list a close runner-up too."""
     best = ev.best
     assert best is not None
     chosen = [best]
-    if query.wants.summary and query.kind == "general" and is_heading(best.span, best.hit.chunk):
-        after = [s for s in best.hit.sentences if s.span.start >= best.span.end]
-        if after:
-            return [best, replace(best, span=after[0].span, cosine=after[0].cosine)]
     if query.kind in ("list", "general") and len(ev.scored) > 1:
         second = ev.scored[1]
         if second.score >= 0.9 * best.score and second.span.text != best.span.text:

@@ -2,8 +2,8 @@
 
 `去年说即将建成投用的那所职业技术学院，今年的目标是什么？` asks about a college the report names
 elsewhere: first find the sentence the description (`去年说即将建成投用`) fits, read the name
-ending in the head noun there (`自贡职业技术学院`), then ask the rest of the question of it
-(`自贡职业技术学院今年的目标是什么？`). A head that is a kind of place (`那座城市`, `所在的城市`)
+ending in the head noun there (`<某市>职业技术学院`), then ask the rest of the question of
+it (`<某市>职业技术学院今年的目标是什么？`). A head that is a kind of place (`那座城市`, `所在的城市`)
 is a region the sentence names. A thing named by its place in a glossary term's list
 (`“两大行动”中的第二个行动`) is that item of the term's definition.
 """
@@ -93,7 +93,7 @@ def name_ending_in(
 ) -> str | None:
     """The name that ends in `head` (or in a tail of it longer than half) in a sentence
     tagged by jieba: the words before it back to the first that is no part of a name (a word
-    that is a place, `自贡`, is part of one whatever its tag). None when no name longer than
+    that is a place is part of one whatever its tag: jieba may tag a city as a verb). None when no name longer than
     the head is written there."""
     text = "".join(word for word, _ in tagged)
     shortest = len(head) // 2 + 1
@@ -108,14 +108,14 @@ def name_ending_in(
 def _name_before(tagged: list[tuple[str, str]], start: int, is_place: Callable[[str], bool]) -> str:
     """The name parts written right before offset `start` (a word cut there counts by its
     part before `start`)."""
-    name, at = "", 0
+    at = 0
     before: list[tuple[str, str]] = []
     for word, flag in tagged:
         if at >= start:
             break
         before.append((word[: start - at], flag))
         at += len(word)
-    name, outside, inside = "", "", False  # in brackets a name holds (`西南（自贡）国际陆港`)
+    name, outside, inside = "", "", False  # in brackets a name holds (`中国（<某市>）博览会`)
     for word, flag in reversed(before):
         if word in _CLOSE:
             inside, outside = True, name
